@@ -1,0 +1,222 @@
+//! The `backup-bot` binary: answers pasted backup failures; content tools.
+
+mod jsonl;
+
+use anyhow::{bail, Context, Result};
+use backup_bot_core::{plan_question, render_text};
+use backup_bot_index::import::{self, Source};
+use backup_bot_index::{entry, lint, Entry, Lang, Matcher};
+use clap::{Parser, Subcommand};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/content.rs"));
+}
+
+#[derive(Parser)]
+#[command(
+    name = "backup-bot",
+    version,
+    about = "Recognises Azure VM backup failures in pasted text and answers with the fix"
+)]
+struct Cli {
+    /// Read entries from this folder instead of the content built into the binary.
+    #[arg(long, global = true, value_name = "DIR")]
+    content: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Answer a text as the bot would (a direct question: always some answer).
+    Ask {
+        /// Print the match as JSON instead of the reply.
+        #[arg(long)]
+        json: bool,
+        /// The text (several words are joined by spaces; `-` reads standard input).
+        #[arg(required = true)]
+        text: Vec<String>,
+    },
+    /// Match JSON lines `{"text": ...}` from standard input, one JSON line out per line in.
+    Match {
+        /// Read and write JSON lines (the only format).
+        #[arg(long, required = true)]
+        jsonl: bool,
+    },
+    /// Content tools.
+    #[command(subcommand)]
+    Content(ContentCommand),
+}
+
+#[derive(Subcommand)]
+enum ContentCommand {
+    /// Import the troubleshooting page (DocFX Markdown) into entry files.
+    Import {
+        /// Source documents; pair editions by giving both (e.g. the Korean and the English page).
+        #[arg(required = true)]
+        sources: Vec<PathBuf>,
+        /// Language of each source, in order (ko or en); guessed from the path when left out.
+        #[arg(long)]
+        lang: Vec<String>,
+        /// Where to write the entry files.
+        #[arg(long, default_value = "content/entries")]
+        out: PathBuf,
+    },
+    /// Check entry files: prints `file:line: reason` and exits non-zero on any problem.
+    Lint {
+        /// The folder to check.
+        #[arg(default_value = "content/entries")]
+        dir: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("backup-bot: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Ask { json, text } => {
+            let matcher = load_matcher(cli.content.as_deref())?;
+            let text = if text == ["-"] {
+                std::io::read_to_string(std::io::stdin()).context("reading standard input")?
+            } else {
+                text.join(" ")
+            };
+            let mut out = std::io::stdout().lock();
+            if json {
+                let m = matcher.ask(&text);
+                writeln!(out, "{}", jsonl::match_json(&matcher, &m))?;
+            } else {
+                let plan = plan_question(&matcher, &text);
+                write!(out, "{}", render_text(&matcher, &plan))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Match { jsonl: _ } => {
+            let matcher = load_matcher(cli.content.as_deref())?;
+            let stdin = std::io::stdin().lock();
+            let stdout = std::io::stdout().lock();
+            jsonl::run(&matcher, stdin, std::io::BufWriter::new(stdout))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Content(ContentCommand::Import { sources, lang, out }) => {
+            import_cmd(&sources, &lang, &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Content(ContentCommand::Lint { dir }) => {
+            let problems = lint::lint_dir(&dir)?;
+            for p in &problems {
+                println!("{p}");
+            }
+            if problems.is_empty() {
+                eprintln!("{}: no problems", dir.display());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("{} problem(s)", problems.len());
+                Ok(ExitCode::from(1))
+            }
+        }
+    }
+}
+
+fn load_matcher(dir: Option<&Path>) -> Result<Matcher> {
+    let entries: Vec<Entry> = match dir {
+        Some(d) => backup_bot_index::load_dir(d)?,
+        None => backup_bot_index::load_embedded(embedded::CONTENT)?,
+    };
+    if entries.is_empty() {
+        bail!("no content: build with content/entries present, or pass --content DIR");
+    }
+    Matcher::new(entries).context("building the search index")
+}
+
+fn import_cmd(sources: &[PathBuf], langs: &[String], out: &Path) -> Result<()> {
+    let mut texts = Vec::new();
+    for (i, path) in sources.iter().enumerate() {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let lang = match langs.get(i) {
+            Some(l) => {
+                Lang::parse(l).with_context(|| format!("unknown language `{l}` (ko or en)"))?
+            }
+            None => guess_lang(path, &text).with_context(|| {
+                format!(
+                    "{}: cannot tell its language; add --lang ko or --lang en",
+                    path.display()
+                )
+            })?,
+        };
+        let dir = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|d| d.to_string_lossy().to_string())
+            .unwrap_or_else(|| lang.locale().to_string());
+        let file = path.file_name().unwrap_or_default().to_string_lossy();
+        texts.push((lang, format!("{dir}/{file}"), text));
+    }
+    let srcs: Vec<Source> = texts
+        .iter()
+        .map(|(lang, name, text)| Source {
+            lang: *lang,
+            name: name.clone(),
+            text,
+        })
+        .collect();
+    let entries = import::import(&srcs);
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let mut written = 0;
+    for e in &entries {
+        let path = out.join(format!("{}.md", e.id));
+        let text = entry::write(e);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+            written += 1;
+        }
+    }
+    let ids: std::collections::HashSet<String> =
+        entries.iter().map(|e| format!("{}.md", e.id)).collect();
+    for f in backup_bot_index::entry_files(out)? {
+        let name = f
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        if !ids.contains(&name) {
+            eprintln!(
+                "note: {} is not produced by this import (kept; retire it by hand)",
+                f.display()
+            );
+        }
+    }
+    eprintln!(
+        "{} entries ({} written) in {}",
+        entries.len(),
+        written,
+        out.display()
+    );
+    Ok(())
+}
+
+fn guess_lang(path: &Path, text: &str) -> Option<Lang> {
+    let p = path.to_string_lossy().to_lowercase();
+    if p.contains("ko-kr") {
+        return Some(Lang::Ko);
+    }
+    if p.contains("en-us") {
+        return Some(Lang::En);
+    }
+    text.lines()
+        .find_map(|l| l.strip_prefix("ms.contentlocale:"))
+        .and_then(|l| Lang::parse(l.trim()))
+}

@@ -1,0 +1,233 @@
+//! Text analysis shared by the index and the matcher, so both see the same tokens.
+//!
+//! - English (and any non-Hangul letters): lower case, contractions opened ("isn't" -> "is not"),
+//!   stop words dropped, Porter2 stems.
+//! - Korean: Hangul runs joined across spaces, then character bigrams (as Lucene's CJK analyser
+//!   does). Joining makes "실패 했습니다" and "실패했습니다" the same tokens; bigrams survive particles
+//!   and endings without a dictionary. Spelling variants (스냅숏/스냅샷, 에러/오류, ...) are folded
+//!   first.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use std::sync::OnceLock;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// The name the tokenizer is registered under in the tantivy index.
+pub const TOKENIZER: &str = "backup_bot";
+
+/// Spelling variants folded before tokenizing: `(variant, canonical)`, applied in order.
+const FOLDS: &[(&str, &str)] = &[
+    ("’", "'"),
+    ("can't", "can not"),
+    ("cannot", "can not"),
+    ("won't", "will not"),
+    ("n't", " not"),
+    ("virtual machine", "vm"),
+    ("snap shot", "snapshot"),
+    ("스냅숏", "스냅샷"),
+    ("스냅 숏", "스냅샷"),
+    ("에러", "오류"),
+    ("저장소", "스토리지"),
+    ("디바이스", "장치"),
+    ("응용 프로그램", "애플리케이션"),
+    ("응용프로그램", "애플리케이션"),
+    ("가상 컴퓨터", "가상 머신"),
+    ("섀도우", "섀도"),
+    ("쉐도우", "섀도"),
+    ("하였", "했"),
+    ("되었", "됐"),
+];
+
+/// Words too common to tell entries apart.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "anyone", "are", "as",
+    "at", "be", "been", "being", "but", "by", "can", "could", "did", "do", "does", "for", "from",
+    "get", "getting", "got", "had", "has", "have", "hello", "help", "here", "hey", "hi", "how",
+    "i", "if", "in", "into", "is", "it", "its", "just", "me", "my", "of", "on", "or", "our",
+    "please", "seen", "should", "so", "some", "someone", "than", "thanks", "that", "the", "their",
+    "then", "there", "these", "this", "those", "to", "us", "was", "we", "were", "what", "when",
+    "which", "who", "why", "will", "with", "would", "you", "your",
+];
+
+/// Stems folded together after stemming.
+const STEM_FOLDS: &[(&str, &str)] = &[("failur", "fail"), ("vms", "vm")];
+
+fn stemmer() -> &'static Stemmer {
+    static S: OnceLock<Stemmer> = OnceLock::new();
+    S.get_or_init(|| Stemmer::create(Algorithm::English))
+}
+
+/// True for a Hangul syllable.
+pub fn is_hangul(c: char) -> bool {
+    ('\u{AC00}'..='\u{D7A3}').contains(&c)
+}
+
+/// True when the text has any Hangul: it is then answered in Korean.
+pub fn has_hangul(text: &str) -> bool {
+    text.chars().any(is_hangul)
+}
+
+/// Lower case and spelling variants folded.
+pub fn normalize(text: &str) -> String {
+    let mut s = text.to_lowercase();
+    for (from, to) in FOLDS {
+        if s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    s
+}
+
+/// The tokens of a text, in order (duplicates kept).
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    tokens_into(text, &mut out);
+    out
+}
+
+/// Appends the tokens of `text` to `out`.
+pub fn tokens_into(text: &str, out: &mut Vec<String>) {
+    let norm = normalize(text);
+    let mut word = String::new();
+    let mut hangul: Vec<char> = Vec::new();
+    let mut chars = norm.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_hangul(c) {
+            flush_word(&mut word, out);
+            hangul.push(c);
+        } else if c.is_alphanumeric() {
+            flush_hangul(&mut hangul, out);
+            word.push(c);
+        } else {
+            flush_word(&mut word, out);
+            if c.is_whitespace() && !hangul.is_empty() {
+                // Spaces inside Korean text do not break the run.
+                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                    chars.next();
+                }
+                if chars.peek().is_some_and(|&n| is_hangul(n)) {
+                    continue;
+                }
+            }
+            flush_hangul(&mut hangul, out);
+        }
+    }
+    flush_word(&mut word, out);
+    flush_hangul(&mut hangul, out);
+}
+
+fn flush_word(word: &mut String, out: &mut Vec<String>) {
+    if word.is_empty() {
+        return;
+    }
+    if !STOP_WORDS.contains(&word.as_str()) {
+        let stem = stemmer().stem(word);
+        let stem = STEM_FOLDS
+            .iter()
+            .find(|(f, _)| *f == stem.as_ref())
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_else(|| stem.into_owned());
+        out.push(stem);
+    }
+    word.clear();
+}
+
+fn flush_hangul(run: &mut Vec<char>, out: &mut Vec<String>) {
+    // A lone syllable is almost always a particle ("VM이"): it carries nothing.
+    if run.len() >= 2 {
+        for w in run.windows(2) {
+            out.push(w.iter().collect());
+        }
+    }
+    run.clear();
+}
+
+/// The analyser as a tantivy tokenizer.
+#[derive(Clone, Default)]
+pub struct BilingualTokenizer {
+    buf: Vec<Token>,
+}
+
+impl Tokenizer for BilingualTokenizer {
+    type TokenStream<'a> = BufferedStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedStream<'a> {
+        self.buf.clear();
+        for (position, t) in tokens(text).into_iter().enumerate() {
+            self.buf.push(Token {
+                offset_from: 0,
+                offset_to: 0,
+                position,
+                text: t,
+                position_length: 1,
+            });
+        }
+        BufferedStream {
+            tokens: &mut self.buf,
+            next: 0,
+        }
+    }
+}
+
+/// Tokens analysed up front, handed out one by one.
+pub struct BufferedStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for BufferedStream<'_> {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_spacing_does_not_change_tokens() {
+        assert_eq!(tokens("실패 했습니다"), tokens("실패했습니다"));
+        assert_eq!(tokens("잘못 된 상태 여 서"), tokens("잘못된 상태여서"));
+    }
+
+    #[test]
+    fn korean_spelling_variants_fold() {
+        assert_eq!(tokens("스냅숏 작업"), tokens("스냅샷 작업"));
+        assert_eq!(tokens("실패하였습니다"), tokens("실패했습니다"));
+    }
+
+    #[test]
+    fn english_contractions_stems_and_stop_words() {
+        assert_eq!(
+            tokens("The VM isn't in a state"),
+            tokens("VM is not in the states")
+        );
+        assert_eq!(tokens("backups failed"), vec!["backup", "fail"]);
+        assert_eq!(tokens("virtual machine"), vec!["vm"]);
+    }
+
+    #[test]
+    fn mixed_text_keeps_both() {
+        assert_eq!(tokens("VM이 백업"), vec!["vm", "이백", "백업"]);
+    }
+
+    #[test]
+    fn tokenizer_streams_the_same_tokens() {
+        let mut t = BilingualTokenizer::default();
+        let mut s = t.token_stream("Snapshot 작업이 실패");
+        let mut got = Vec::new();
+        while s.advance() {
+            got.push(s.token().text.clone());
+        }
+        assert_eq!(got, tokens("Snapshot 작업이 실패"));
+    }
+}

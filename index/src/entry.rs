@@ -1,0 +1,602 @@
+//! The troubleshooting entry: its model and its file format (Markdown with TOML front matter).
+//!
+//! One file per entry. The front matter holds what identifies the entry (id, kind, codes, sources);
+//! the body holds, per language, the title, messages, cause, steps, notes and links:
+//!
+//! ```text
+//! +++
+//! id = "user-error-fs-freeze-failed"
+//! kind = "error"
+//! codes = ["UserErrorFsFreezeFailed"]
+//!
+//! [sources]
+//! ko = "ko-KR/backup-azure-vms-troubleshoot.md#usererrorfsfreezefailed---..."
+//! +++
+//!
+//! <!-- ko -->
+//! # Title
+//!
+//! ## Messages
+//! - `UserErrorFsFreezeFailed`: the message as users see it
+//!
+//! ## Cause
+//! ...
+//!
+//! ## Steps
+//! 1. first step
+//!    continuation, code fences indented by three spaces
+//! ```
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A language the content is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Ko,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::Ko, Lang::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko",
+            Lang::En => "en",
+        }
+    }
+
+    /// The locale segment of learn.microsoft.com URLs.
+    pub fn locale(self) -> &'static str {
+        match self {
+            Lang::Ko => "ko-kr",
+            Lang::En => "en-us",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.to_ascii_lowercase().as_str() {
+            "ko" | "ko-kr" => Some(Lang::Ko),
+            "en" | "en-us" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// The other language, used as a fallback when an entry lacks one edition.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Ko => Lang::En,
+            Lang::En => Lang::Ko,
+        }
+    }
+}
+
+/// What part of the document an entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// An error section with one or more codes.
+    Error,
+    /// A row of the jobs table (no code; found by its message).
+    Job,
+    /// A row of the restore table (no code; found by its message).
+    Restore,
+    /// A general section (basic troubleshooting, VM agent, networking...): no message of its own.
+    General,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Error => "error",
+            Kind::Job => "job",
+            Kind::Restore => "restore",
+            Kind::General => "general",
+        }
+    }
+}
+
+/// An error message as users see it, optionally tied to one of the entry's codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub code: Option<String>,
+    pub text: String,
+}
+
+/// A link with its text; the URL is absolute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub text: String,
+    pub url: String,
+}
+
+/// One edition (language) of an entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Localized {
+    pub title: String,
+    pub messages: Vec<Message>,
+    pub cause: String,
+    /// Ordered steps, Markdown; commands stay in code spans or fences.
+    pub steps: Vec<String>,
+    pub notes: Vec<String>,
+    pub links: Vec<Link>,
+}
+
+/// A troubleshooting entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub id: String,
+    pub kind: Kind,
+    /// Canonical codes as the document spells them; numeric codes included.
+    pub codes: Vec<String>,
+    /// Codes other Azure services use too: they count only with backup context.
+    pub shared_codes: Vec<String>,
+    /// Source document and anchor per language, e.g. `ko-KR/backup-azure-vms-troubleshoot.md#anchor`.
+    pub sources: BTreeMap<Lang, String>,
+    pub editions: BTreeMap<Lang, Localized>,
+}
+
+impl Entry {
+    /// The edition in `lang`, else the other one.
+    pub fn edition(&self, lang: Lang) -> &Localized {
+        self.editions
+            .get(&lang)
+            .or_else(|| self.editions.get(&lang.other()))
+            .expect("an entry has at least one edition")
+    }
+
+    /// The language actually used when `lang` is asked for.
+    pub fn lang_for(&self, lang: Lang) -> Lang {
+        if self.editions.contains_key(&lang) {
+            lang
+        } else {
+            lang.other()
+        }
+    }
+
+    /// The public page of the entry in `lang` (learn.microsoft.com, with its anchor).
+    pub fn page_url(&self, lang: Lang) -> Option<String> {
+        let lang = self.lang_for(lang);
+        let src = self.sources.get(&lang)?;
+        let (file, anchor) = src.split_once('#').unwrap_or((src.as_str(), ""));
+        let page = file
+            .rsplit('/')
+            .next()
+            .unwrap_or(file)
+            .trim_end_matches(".md");
+        let mut url = format!(
+            "https://learn.microsoft.com/{}/azure/backup/{page}",
+            lang.locale()
+        );
+        if !anchor.is_empty() {
+            url.push('#');
+            url.push_str(anchor);
+        }
+        Some(url)
+    }
+
+    /// The message for `code` in `lang` (or the entry's first message).
+    pub fn message_for(&self, lang: Lang, code: Option<&str>) -> Option<&str> {
+        let ed = self.edition(lang);
+        if let Some(code) = code {
+            if let Some(m) = ed.messages.iter().find(|m| {
+                m.code
+                    .as_deref()
+                    .is_some_and(|c| c.eq_ignore_ascii_case(code))
+            }) {
+                return Some(&m.text);
+            }
+        }
+        ed.messages.first().map(|m| m.text.as_str())
+    }
+}
+
+/// An error found while reading an entry file; `line` is 1-based.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{line}: {reason}")]
+pub struct FormatError {
+    pub line: usize,
+    pub reason: String,
+}
+
+fn ferr(line: usize, reason: impl Into<String>) -> FormatError {
+    FormatError {
+        line,
+        reason: reason.into(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FrontMatter {
+    id: String,
+    kind: Kind,
+    #[serde(default)]
+    codes: Vec<String>,
+    #[serde(default)]
+    shared_codes: Vec<String>,
+    #[serde(default)]
+    sources: BTreeMap<Lang, String>,
+}
+
+const SECTIONS: [&str; 5] = ["Messages", "Cause", "Steps", "Notes", "Links"];
+
+/// Parses an entry file. Errors name the line.
+pub fn parse(text: &str) -> Result<Entry, FormatError> {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.first().map(|l| l.trim_end()) != Some("+++") {
+        return Err(ferr(
+            1,
+            "missing front matter: the file must start with `+++`",
+        ));
+    }
+    let close = lines
+        .iter()
+        .skip(1)
+        .position(|l| l.trim_end() == "+++")
+        .map(|p| p + 1)
+        .ok_or_else(|| ferr(1, "front matter is not closed by `+++`"))?;
+    let fm_text = lines[1..close].join("\n");
+    let fm: FrontMatter = toml::from_str(&fm_text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|s| fm_text[..s.start.min(fm_text.len())].matches('\n').count() + 2)
+            .unwrap_or(2);
+        ferr(line, format!("front matter: {}", e.message()))
+    })?;
+    let mut editions = BTreeMap::new();
+    let mut cur: Option<(Lang, Localized, usize)> = None;
+    let mut section: Option<&str> = None;
+    let mut buf: Vec<(usize, &str)> = Vec::new();
+    let mut in_fence = false;
+    for (i, raw) in lines.iter().enumerate().skip(close + 1) {
+        let n = i + 1;
+        let line = raw.trim_end();
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence {
+            if let Some(tag) = line
+                .strip_prefix("<!-- ")
+                .and_then(|l| l.strip_suffix(" -->"))
+            {
+                let lang = Lang::parse(tag)
+                    .ok_or_else(|| ferr(n, format!("unknown language marker `{tag}`")))?;
+                finish_section(&mut cur, section.take(), &mut buf)?;
+                if let Some((l, ed, _)) = cur.take() {
+                    editions.insert(l, ed);
+                }
+                if editions.contains_key(&lang) {
+                    return Err(ferr(n, format!("language `{tag}` appears twice")));
+                }
+                cur = Some((lang, Localized::default(), n));
+                continue;
+            }
+            if let Some(title) = line.strip_prefix("# ") {
+                let Some((_, ed, _)) = cur.as_mut() else {
+                    return Err(ferr(
+                        n,
+                        "title before a language marker such as `<!-- ko -->`",
+                    ));
+                };
+                ed.title = title.trim().to_string();
+                continue;
+            }
+            if let Some(name) = line.strip_prefix("## ") {
+                if cur.is_none() {
+                    return Err(ferr(n, "section before a language marker"));
+                }
+                finish_section(&mut cur, section.take(), &mut buf)?;
+                let name = name.trim();
+                section = Some(SECTIONS.iter().find(|s| **s == name).copied().ok_or_else(
+                    || {
+                        ferr(
+                            n,
+                            format!(
+                                "unknown section `{name}` (expected one of {})",
+                                SECTIONS.join(", ")
+                            ),
+                        )
+                    },
+                )?);
+                continue;
+            }
+        }
+        if section.is_some() {
+            buf.push((n, raw));
+        } else if !line.trim().is_empty() {
+            return Err(ferr(n, "text outside a section"));
+        }
+    }
+    finish_section(&mut cur, section.take(), &mut buf)?;
+    if let Some((l, ed, _)) = cur.take() {
+        editions.insert(l, ed);
+    }
+    if editions.is_empty() {
+        return Err(ferr(
+            close + 1,
+            "no edition: add `<!-- ko -->` or `<!-- en -->`",
+        ));
+    }
+    Ok(Entry {
+        id: fm.id,
+        kind: fm.kind,
+        codes: fm.codes,
+        shared_codes: fm.shared_codes,
+        sources: fm.sources,
+        editions,
+    })
+}
+
+fn finish_section(
+    cur: &mut Option<(Lang, Localized, usize)>,
+    section: Option<&str>,
+    buf: &mut Vec<(usize, &str)>,
+) -> Result<(), FormatError> {
+    let Some(name) = section else {
+        buf.clear();
+        return Ok(());
+    };
+    let Some((_, ed, _)) = cur.as_mut() else {
+        buf.clear();
+        return Ok(());
+    };
+    match name {
+        "Messages" => {
+            for item in list_items(buf, false)? {
+                let (code, text) = match item.strip_prefix('`').and_then(|r| r.split_once("`: ")) {
+                    Some((c, t)) => (Some(c.to_string()), t.to_string()),
+                    None => (None, item),
+                };
+                ed.messages.push(Message { code, text });
+            }
+        }
+        "Cause" => {
+            ed.cause = buf
+                .iter()
+                .map(|(_, l)| l.trim_end())
+                .collect::<Vec<_>>()
+                .join("\n")
+                .trim()
+                .to_string();
+        }
+        "Steps" => ed.steps = list_items(buf, true)?,
+        "Notes" => ed.notes = list_items(buf, false)?,
+        "Links" => {
+            for (item, n) in list_items(buf, false)?
+                .into_iter()
+                .zip(buf.iter().map(|b| b.0))
+            {
+                let link = parse_link(&item)
+                    .ok_or_else(|| ferr(n, format!("a link item must be `[text](url)`: {item}")))?;
+                ed.links.push(link);
+            }
+        }
+        _ => unreachable!("section names are checked when read"),
+    }
+    buf.clear();
+    Ok(())
+}
+
+/// Splits a section into list items: `- x` (bullets) or `1. x` (numbered); continuation lines are
+/// indented (two spaces for bullets, three for numbered items) and keep their inner indentation.
+fn list_items(buf: &[(usize, &str)], numbered: bool) -> Result<Vec<String>, FormatError> {
+    let mut items: Vec<String> = Vec::new();
+    let indent = if numbered { 3 } else { 2 };
+    for &(n, raw) in buf {
+        let line = raw.trim_end();
+        let start = if numbered {
+            numbered_marker(line)
+        } else {
+            line.strip_prefix("- ")
+        };
+        if let Some(text) = start {
+            items.push(text.to_string());
+        } else if line.is_empty() {
+            if let Some(last) = items.last_mut() {
+                last.push('\n');
+            }
+        } else if line.len() >= indent && line[..indent].trim().is_empty() && !items.is_empty() {
+            let last = items.last_mut().expect("checked");
+            if !last.ends_with('\n') {
+                last.push('\n');
+            }
+            last.push_str(&line[indent..]);
+            last.push('\n');
+        } else {
+            let want = if numbered { "`1. `" } else { "`- `" };
+            return Err(ferr(
+                n,
+                format!("expected a list item starting with {want} or an indented continuation"),
+            ));
+        }
+    }
+    Ok(items
+        .into_iter()
+        .map(|s| {
+            // Continuation lines are kept; a blank line between parts stays one blank line.
+            let mut out = String::new();
+            for part in s.split('\n') {
+                if part.is_empty() {
+                    if !out.ends_with("\n\n") && !out.is_empty() {
+                        out.push('\n');
+                    }
+                } else {
+                    if !out.is_empty() && !out.ends_with('\n') {
+                        out.push('\n');
+                    }
+                    out.push_str(part);
+                }
+            }
+            out.trim().to_string()
+        })
+        .collect())
+}
+
+fn numbered_marker(line: &str) -> Option<&str> {
+    let digits = line.bytes().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    line[digits..].strip_prefix(". ")
+}
+
+/// Parses `[text](url)`.
+pub fn parse_link(item: &str) -> Option<Link> {
+    let rest = item.strip_prefix('[')?;
+    let (text, rest) = rest.rsplit_once("](")?;
+    let url = rest.strip_suffix(')')?;
+    Some(Link {
+        text: text.to_string(),
+        url: url.to_string(),
+    })
+}
+
+/// Writes an entry in the file format; `parse(&write(e)) == e`.
+pub fn write(e: &Entry) -> String {
+    let mut s = String::from("+++\n");
+    let _ = writeln!(s, "id = {}", toml_str(&e.id));
+    let _ = writeln!(s, "kind = \"{}\"", e.kind.as_str());
+    let _ = writeln!(s, "codes = {}", toml_list(&e.codes));
+    if !e.shared_codes.is_empty() {
+        let _ = writeln!(s, "shared_codes = {}", toml_list(&e.shared_codes));
+    }
+    if !e.sources.is_empty() {
+        s.push_str("\n[sources]\n");
+        for (l, src) in &e.sources {
+            let _ = writeln!(s, "{} = {}", l.as_str(), toml_str(src));
+        }
+    }
+    s.push_str("+++\n");
+    for (lang, ed) in &e.editions {
+        let _ = write!(s, "\n<!-- {} -->\n# {}\n", lang.as_str(), ed.title);
+        if !ed.messages.is_empty() {
+            s.push_str("\n## Messages\n");
+            for m in &ed.messages {
+                match &m.code {
+                    Some(c) => {
+                        let _ = writeln!(s, "- `{c}`: {}", m.text);
+                    }
+                    None => {
+                        let _ = writeln!(s, "- {}", m.text);
+                    }
+                }
+            }
+        }
+        if !ed.cause.is_empty() {
+            let _ = write!(s, "\n## Cause\n{}\n", ed.cause);
+        }
+        if !ed.steps.is_empty() {
+            s.push_str("\n## Steps\n");
+            for (i, step) in ed.steps.iter().enumerate() {
+                let _ = writeln!(s, "{}. {}", i + 1, indent_rest(step, "   "));
+            }
+        }
+        if !ed.notes.is_empty() {
+            s.push_str("\n## Notes\n");
+            for n in &ed.notes {
+                let _ = writeln!(s, "- {}", indent_rest(n, "  "));
+            }
+        }
+        if !ed.links.is_empty() {
+            s.push_str("\n## Links\n");
+            for l in &ed.links {
+                let _ = writeln!(s, "- [{}]({})", l.text, l.url);
+            }
+        }
+    }
+    s
+}
+
+fn indent_rest(text: &str, pad: &str) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+            if !line.is_empty() {
+                out.push_str(pad);
+            }
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+fn toml_str(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn toml_list(v: &[String]) -> String {
+    let items: Vec<String> = v.iter().map(|s| toml_str(s)).collect();
+    format!("[{}]", items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Entry {
+        let mut editions = BTreeMap::new();
+        editions.insert(
+            Lang::En,
+            Localized {
+                title: "Code - a title".into(),
+                messages: vec![Message {
+                    code: Some("SomeCode".into()),
+                    text: "It failed.".into(),
+                }],
+                cause: "Because.".into(),
+                steps: vec![
+                    "Run this:\n\n```console\nnet stop VSS\n```".into(),
+                    "Then `fsck`.\n- a\n- b".into(),
+                ],
+                notes: vec!["Careful.".into()],
+                links: vec![Link {
+                    text: "x".into(),
+                    url: "https://learn.microsoft.com/en-us/azure/backup/x".into(),
+                }],
+            },
+        );
+        Entry {
+            id: "some-code".into(),
+            kind: Kind::Error,
+            codes: vec!["SomeCode".into()],
+            shared_codes: vec![],
+            sources: BTreeMap::from([(Lang::En, "en-US/x.md#code---a-title".into())]),
+            editions,
+        }
+    }
+
+    #[test]
+    fn write_then_parse_round_trips() {
+        let e = sample();
+        let text = write(&e);
+        assert_eq!(parse(&text).unwrap(), e, "{text}");
+    }
+
+    #[test]
+    fn unknown_front_matter_key_names_its_line() {
+        let text = write(&sample()).replacen("kind =", "colour = \"red\"\nkind =", 1);
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.line, 3, "{err}");
+        assert!(err.reason.contains("colour"), "{err}");
+    }
+
+    #[test]
+    fn unknown_section_is_an_error() {
+        let text = write(&sample()).replace("## Cause", "## Reason");
+        let err = parse(&text).unwrap_err();
+        assert!(err.reason.contains("unknown section `Reason`"), "{err}");
+    }
+
+    #[test]
+    fn page_url_uses_locale_and_anchor() {
+        assert_eq!(
+            sample().page_url(Lang::Ko).unwrap(),
+            "https://learn.microsoft.com/en-us/azure/backup/x#code---a-title"
+        );
+    }
+}

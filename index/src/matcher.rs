@@ -1,0 +1,781 @@
+//! The matcher: which entry a pasted text names, how sure we are, and why.
+//!
+//! Order of work, cheapest first, so chatter costs almost nothing:
+//! 1. codes: alphanumeric runs looked up exactly (any case); numeric codes only next to a word
+//!    such as error/code/오류/코드; codes other services share only with backup context;
+//! 2. misspelt codes: only code-shaped runs, compared by edit distance with a named threshold;
+//! 3. messages: a cheap vocabulary gate, then tantivy for candidates, then each candidate message
+//!    scored by how much of it (weighted by rarity) the paste covers within a window.
+
+use crate::analysis;
+use crate::entry::{Entry, Kind, Lang};
+use crate::search::{query_tokens, Scope, SearchIndex};
+use std::collections::{HashMap, HashSet};
+
+/// Pastes are cut to this many bytes (at a character boundary), never rejected.
+pub const MAX_PASTE_BYTES: usize = 40 * 1024;
+/// At most this many entries are named for one paste.
+pub const MAX_NAMED: usize = 5;
+/// Below this confidence the bot stays quiet on a paste.
+pub const QUIET_BELOW: f32 = 0.5;
+/// A run shorter than this is never taken for a misspelt code.
+pub const FUZZY_MIN_LEN: usize = 12;
+/// Edits accepted for a misspelt code of at least [`FUZZY_LONG_CODE`] characters.
+pub const FUZZY_MAX_EDITS_LONG: usize = 2;
+/// Edits accepted for a shorter code.
+pub const FUZZY_MAX_EDITS_SHORT: usize = 1;
+/// Codes this long or longer accept [`FUZZY_MAX_EDITS_LONG`] edits.
+pub const FUZZY_LONG_CODE: usize = 16;
+/// Share of a message (weighted by rarity) a paste must cover to name it.
+pub const MESSAGE_MIN_COVERAGE: f32 = 0.62;
+/// ... and at least this many of its tokens (or all of them, when it has fewer).
+pub const MESSAGE_MIN_TOKENS: usize = 3;
+/// A general section's title must be covered this much to answer a paste (strong evidence).
+pub const GENERAL_PASTE_COVERAGE: f32 = 1.0;
+
+/// Words that put a numeric code in context.
+const NUMERIC_CONTEXT: &[&str] = &["error", "code", "err", "오류", "코드", "에러", "status"];
+/// Words that make a paste about backup (for codes other services share).
+const BACKUP_CONTEXT: &[&str] = &[
+    "backup",
+    "백업",
+    "vault",
+    "자격 증명 모음",
+    "recovery services",
+    "recoveryservices",
+    "restore",
+    "복원",
+    "snapshot",
+    "스냅샷",
+    "스냅숏",
+    "iaasvm",
+    "protected item",
+    "protection",
+];
+
+/// Why an entry was named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    ExactCode,
+    CorrectedCode,
+    NumericCode,
+    Message,
+    Title,
+    Question,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::ExactCode => "exact code",
+            Reason::CorrectedCode => "corrected code",
+            Reason::NumericCode => "numeric code",
+            Reason::Message => "message",
+            Reason::Title => "title",
+            Reason::Question => "question",
+        }
+    }
+}
+
+/// One entry with its confidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Candidate {
+    /// Position in [`Matcher::entries`].
+    pub entry: usize,
+    pub confidence: f32,
+    pub reason: Reason,
+    /// The canonical code that was found, if any.
+    pub code: Option<String>,
+    /// Which message (index in the edition of `lang`) matched, for message matches.
+    pub message: Option<(Lang, usize)>,
+    /// Human-readable detail: what was seen.
+    pub detail: String,
+    /// Byte offset of the evidence in the paste (for ordering several codes).
+    pub at: usize,
+}
+
+/// The outcome for one text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match {
+    /// The language to answer in: Korean when the paste has Hangul.
+    pub lang: Lang,
+    /// The best entry, when confident enough.
+    pub best: Option<Candidate>,
+    /// Every entry the paste names (the best first), up to [`MAX_NAMED`].
+    pub named: Vec<Candidate>,
+    /// Runners-up (and, when nothing matched, the closest entries).
+    pub candidates: Vec<Candidate>,
+}
+
+impl Match {
+    pub fn matched(&self) -> bool {
+        self.best.is_some()
+    }
+}
+
+struct Code {
+    lower: String,
+    canonical: String,
+    entry: usize,
+    shared: bool,
+}
+
+struct MessageTokens {
+    entry: usize,
+    lang: Lang,
+    index: usize,
+    tokens: Vec<String>,
+}
+
+/// The matcher over a set of entries.
+pub struct Matcher {
+    entries: Vec<Entry>,
+    codes: HashMap<String, usize>,
+    code_list: Vec<Code>,
+    numeric: HashMap<String, usize>,
+    min_code_len: usize,
+    max_code_len: usize,
+    index: SearchIndex,
+    idf: HashMap<String, f32>,
+    vocabulary: HashSet<String>,
+    messages: Vec<MessageTokens>,
+    titles: Vec<MessageTokens>,
+}
+
+impl Matcher {
+    /// Builds the matcher and its index (in RAM).
+    pub fn new(entries: Vec<Entry>) -> tantivy::Result<Matcher> {
+        let index = SearchIndex::build(&entries)?;
+        let mut code_list = Vec::new();
+        let mut codes = HashMap::new();
+        let mut numeric = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            for c in &e.codes {
+                if c.bytes().all(|b| b.is_ascii_digit()) {
+                    numeric.insert(c.clone(), code_list.len());
+                } else {
+                    codes.insert(c.to_ascii_lowercase(), code_list.len());
+                }
+                code_list.push(Code {
+                    lower: c.to_ascii_lowercase(),
+                    canonical: c.clone(),
+                    entry: i,
+                    shared: e.shared_codes.iter().any(|s| s.eq_ignore_ascii_case(c)),
+                });
+            }
+        }
+        let named = code_list
+            .iter()
+            .filter(|c| !c.lower.bytes().all(|b| b.is_ascii_digit()));
+        let min_code_len = named.clone().map(|c| c.lower.len()).min().unwrap_or(0);
+        let max_code_len = named.map(|c| c.lower.len()).max().unwrap_or(0);
+        let mut messages = Vec::new();
+        let mut titles = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            for (lang, ed) in &e.editions {
+                for (k, m) in ed.messages.iter().enumerate() {
+                    messages.push(MessageTokens {
+                        entry: i,
+                        lang: *lang,
+                        index: k,
+                        tokens: query_tokens(&m.text),
+                    });
+                }
+                titles.push(MessageTokens {
+                    entry: i,
+                    lang: *lang,
+                    index: 0,
+                    tokens: query_tokens(&ed.title),
+                });
+            }
+        }
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for m in messages.iter().chain(titles.iter()) {
+            for t in &m.tokens {
+                *df.entry(t.clone()).or_default() += 1;
+            }
+        }
+        let n = (messages.len() + titles.len()) as f32;
+        let idf = df
+            .iter()
+            .map(|(t, &d)| (t.clone(), (1.0 + n / d as f32).ln()))
+            .collect();
+        let vocabulary = messages
+            .iter()
+            .chain(titles.iter())
+            .flat_map(|m| m.tokens.iter().cloned())
+            .collect();
+        Ok(Matcher {
+            entries,
+            codes,
+            code_list,
+            numeric,
+            min_code_len,
+            max_code_len,
+            index,
+            idf,
+            vocabulary,
+            messages,
+            titles,
+        })
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// The entry with this id.
+    pub fn entry_by_id(&self, id: &str) -> Option<usize> {
+        self.entries.iter().position(|e| e.id == id)
+    }
+
+    /// Every canonical code, in content order.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.code_list.iter().map(|c| c.canonical.as_str())
+    }
+
+    /// A paste seen in a channel: named entries only on good evidence, else quiet.
+    pub fn find(&self, text: &str) -> Match {
+        self.run(text, false)
+    }
+
+    /// A direct question: the same, plus general sections by title and the closest entries as
+    /// candidates when nothing is sure.
+    pub fn ask(&self, text: &str) -> Match {
+        self.run(text, true)
+    }
+
+    fn run(&self, text: &str, question: bool) -> Match {
+        let text = cut(text, MAX_PASTE_BYTES);
+        let lang = if analysis::has_hangul(text) {
+            Lang::Ko
+        } else {
+            Lang::En
+        };
+        let mut found = self.code_hits(text);
+        let mut runners: Vec<Candidate> = Vec::new();
+        let sure: Vec<&Candidate> = found
+            .iter()
+            .filter(|c| c.confidence >= QUIET_BELOW)
+            .collect();
+        if sure.is_empty() {
+            runners.append(&mut found);
+            let toks = analysis::tokens(text);
+            let hits = toks.iter().filter(|t| self.vocabulary.contains(*t)).count();
+            if hits >= 2 || (question && hits >= 1) {
+                found = self.message_hits(&toks, question);
+            }
+        }
+        // One candidate per entry: the most confident.
+        found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.at.cmp(&b.at)));
+        let mut per_entry: Vec<Candidate> = Vec::new();
+        for c in found {
+            if !per_entry.iter().any(|p| p.entry == c.entry) {
+                per_entry.push(c);
+            }
+        }
+        let (mut named, mut rest): (Vec<Candidate>, Vec<Candidate>) = per_entry
+            .into_iter()
+            .partition(|c| c.confidence >= QUIET_BELOW);
+        // Several codes: name each, best first, then in the order they appear.
+        if named.len() > 1 {
+            let best = named.remove(0);
+            named.sort_by_key(|c| c.at);
+            named.insert(0, best);
+        }
+        named.truncate(MAX_NAMED);
+        rest.append(&mut runners);
+        rest.retain(|c| !named.iter().any(|n| n.entry == c.entry));
+        rest.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        let mut seen = HashSet::new();
+        rest.retain(|c| seen.insert(c.entry));
+        rest.truncate(3);
+        let best = named.first().cloned();
+        let mut candidates: Vec<Candidate> = named.iter().skip(1).cloned().collect();
+        candidates.extend(rest);
+        candidates.truncate(MAX_NAMED);
+        Match {
+            lang,
+            best,
+            named,
+            candidates,
+        }
+    }
+
+    /// Codes in the text: exact, numeric, misspelt.
+    fn code_hits(&self, text: &str) -> Vec<Candidate> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let runs = alnum_runs(bytes);
+        let mut context: Option<bool> = None;
+        let mut has_backup_context = || *context.get_or_insert_with(|| backup_context(text));
+        let mut lower = String::new();
+        for (k, &(s, e)) in runs.iter().enumerate() {
+            let len = e - s;
+            let run = &text[s..e];
+            if bytes[s].is_ascii_digit() && run.bytes().all(|b| b.is_ascii_digit()) {
+                if let Some(&ci) = self.numeric.get(run) {
+                    if numeric_in_context(text, s, e) {
+                        let c = &self.code_list[ci];
+                        out.push(self.candidate(
+                            c,
+                            0.95,
+                            Reason::NumericCode,
+                            s,
+                            format!("numeric code {run} next to an error word"),
+                        ));
+                    }
+                }
+                continue;
+            }
+            if len < self.min_code_len.min(FUZZY_MIN_LEN)
+                || len > self.max_code_len + FUZZY_MAX_EDITS_LONG
+            {
+                // Maybe a code split in two ("...LaunchVM ToNonTrusted...").
+                if let Some(&(s2, e2)) = runs.get(k + 1) {
+                    if s2 == e + 1 && len >= 3 && e2 - s2 >= 3 {
+                        self.joined_hit(text, s, e, s2, e2, &mut out, &mut has_backup_context);
+                    }
+                }
+                continue;
+            }
+            lower.clear();
+            lower.push_str(run);
+            lower.make_ascii_lowercase();
+            if let Some(&ci) = self.codes.get(lower.as_str()) {
+                let c = &self.code_list[ci];
+                if c.shared && !has_backup_context() && !self.numeric_sibling_present(text, c.entry)
+                {
+                    out.push(self.candidate(
+                        c,
+                        0.3,
+                        Reason::ExactCode,
+                        s,
+                        format!("code {} without backup context", c.canonical),
+                    ));
+                } else {
+                    out.push(self.candidate(
+                        c,
+                        1.0,
+                        Reason::ExactCode,
+                        s,
+                        format!("exact code {}", c.canonical),
+                    ));
+                }
+                continue;
+            }
+            if let Some(&(s2, e2)) = runs.get(k + 1) {
+                if s2 == e + 1
+                    && e2 - s2 >= 3
+                    && self.joined_hit(text, s, e, s2, e2, &mut out, &mut has_backup_context)
+                {
+                    continue;
+                }
+            }
+            if code_shaped(run) {
+                self.fuzzy_hit(run, &lower, s, &mut out, &mut has_backup_context);
+            }
+        }
+        out
+    }
+
+    fn joined_hit(
+        &self,
+        text: &str,
+        s: usize,
+        e: usize,
+        s2: usize,
+        e2: usize,
+        out: &mut Vec<Candidate>,
+        ctx: &mut impl FnMut() -> bool,
+    ) -> bool {
+        let joined = format!("{}{}", &text[s..e], &text[s2..e2]).to_ascii_lowercase();
+        if let Some(&ci) = self.codes.get(joined.as_str()) {
+            let c = &self.code_list[ci];
+            if !c.shared || ctx() {
+                out.push(self.candidate(
+                    c,
+                    0.95,
+                    Reason::CorrectedCode,
+                    s,
+                    format!("code {} split by a space", c.canonical),
+                ));
+                return true;
+            }
+        }
+        false
+    }
+
+    fn fuzzy_hit(
+        &self,
+        run: &str,
+        lower: &str,
+        at: usize,
+        out: &mut Vec<Candidate>,
+        ctx: &mut impl FnMut() -> bool,
+    ) {
+        let mut best: Vec<(usize, usize)> = Vec::new();
+        let mut best_d = usize::MAX;
+        for (ci, c) in self.code_list.iter().enumerate() {
+            let max = if c.lower.len() >= FUZZY_LONG_CODE {
+                FUZZY_MAX_EDITS_LONG
+            } else {
+                FUZZY_MAX_EDITS_SHORT
+            };
+            if c.lower.len().abs_diff(lower.len()) > max
+                || c.lower.bytes().all(|b| b.is_ascii_digit())
+            {
+                continue;
+            }
+            let d = strsim::osa_distance(lower, &c.lower);
+            if d == 0 || d > max || (d >= 2 && affix_look_alike(lower, &c.lower)) {
+                continue;
+            }
+            match d.cmp(&best_d) {
+                std::cmp::Ordering::Less => {
+                    best_d = d;
+                    best = vec![(ci, d)];
+                }
+                std::cmp::Ordering::Equal => best.push((ci, d)),
+                _ => {}
+            }
+        }
+        let ambiguous = best
+            .iter()
+            .map(|(ci, _)| self.code_list[*ci].entry)
+            .collect::<HashSet<_>>()
+            .len()
+            > 1;
+        for (ci, d) in best {
+            let c = &self.code_list[ci];
+            let mut conf: f32 = if d == 1 { 0.9 } else { 0.8 };
+            if ambiguous {
+                conf = 0.45;
+            }
+            if c.shared && !ctx() {
+                conf = conf.min(0.3);
+            }
+            out.push(self.candidate(
+                c,
+                conf,
+                Reason::CorrectedCode,
+                at,
+                format!(
+                    "corrected code {run} -> {} ({d} edit{})",
+                    c.canonical,
+                    if d == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+
+    fn numeric_sibling_present(&self, text: &str, entry: usize) -> bool {
+        let runs = alnum_runs(text.as_bytes());
+        runs.iter().any(|&(s, e)| {
+            self.numeric
+                .get(&text[s..e])
+                .is_some_and(|&ci| self.code_list[ci].entry == entry)
+        })
+    }
+
+    fn candidate(
+        &self,
+        c: &Code,
+        confidence: f32,
+        reason: Reason,
+        at: usize,
+        detail: String,
+    ) -> Candidate {
+        Candidate {
+            entry: c.entry,
+            confidence,
+            reason,
+            code: Some(c.canonical.clone()),
+            message: None,
+            detail,
+            at,
+        }
+    }
+
+    /// Messages (and, for questions, titles) the text covers.
+    fn message_hits(&self, toks: &[String], question: bool) -> Vec<Candidate> {
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut seen = HashSet::new();
+        for t in toks {
+            if self.vocabulary.contains(t) && seen.insert(t.as_str()) {
+                distinct.push(t);
+            }
+        }
+        let scope = if question {
+            Scope::Question
+        } else {
+            Scope::Paste
+        };
+        let hits = self.index.search(&distinct, scope, 12);
+        let mut out = Vec::new();
+        let mut entries_seen = HashSet::new();
+        for h in &hits {
+            if !entries_seen.insert(h.entry) {
+                continue;
+            }
+            let e = &self.entries[h.entry];
+            // Messages of this entry, both languages.
+            let mut best: Option<(f32, usize, &MessageTokens)> = None;
+            for m in self.messages.iter().filter(|m| m.entry == h.entry) {
+                let (cov, n) = self.coverage(&m.tokens, toks);
+                if best.is_none_or(|b| cov > b.0) {
+                    best = Some((cov, n, m));
+                }
+            }
+            if let Some((cov, n, m)) = best {
+                let need = MESSAGE_MIN_TOKENS.min(m.tokens.len());
+                if cov >= MESSAGE_MIN_COVERAGE && n >= need {
+                    out.push(Candidate {
+                        entry: h.entry,
+                        confidence: 0.95 * cov,
+                        reason: Reason::Message,
+                        code: None,
+                        message: Some((m.lang, m.index)),
+                        detail: format!(
+                            "message ({}, {:.0}% covered)",
+                            m.lang.as_str(),
+                            cov * 100.0
+                        ),
+                        at: 0,
+                    });
+                    continue;
+                }
+                if question {
+                    out.push(self.weak(h.entry, cov * 0.8, Reason::Question, "closest message"));
+                    continue;
+                }
+                out.push(self.weak(
+                    h.entry,
+                    cov.min(0.49) * 0.9,
+                    Reason::Message,
+                    "part of a message",
+                ));
+                continue;
+            }
+            // An entry without messages (a general section): by its title.
+            let (cov, n) = self
+                .titles
+                .iter()
+                .filter(|t| t.entry == h.entry)
+                .map(|t| self.coverage(&t.tokens, toks))
+                .fold((0.0f32, 0usize), |a, b| if b.0 > a.0 { b } else { a });
+            let strong = cov >= GENERAL_PASTE_COVERAGE && n >= 3;
+            if e.kind == Kind::General && (strong || (question && cov >= 0.5)) {
+                out.push(Candidate {
+                    entry: h.entry,
+                    confidence: 0.5 + 0.4 * cov,
+                    reason: Reason::Title,
+                    code: None,
+                    message: None,
+                    detail: format!("title ({:.0}% covered)", cov * 100.0),
+                    at: 0,
+                });
+            } else {
+                out.push(self.weak(
+                    h.entry,
+                    cov.min(0.49) * 0.8,
+                    Reason::Title,
+                    "part of a title",
+                ));
+            }
+        }
+        out
+    }
+
+    fn weak(&self, entry: usize, confidence: f32, reason: Reason, detail: &str) -> Candidate {
+        Candidate {
+            entry,
+            confidence: confidence.min(QUIET_BELOW - 0.01),
+            reason,
+            code: None,
+            message: None,
+            detail: detail.to_string(),
+            at: 0,
+        }
+    }
+
+    /// The share (weighted by rarity) of `target`'s tokens that the paste holds within one window
+    /// of consecutive tokens, and how many distinct target tokens that window holds.
+    fn coverage(&self, target: &[String], paste: &[String]) -> (f32, usize) {
+        let weight = |t: &str| self.idf.get(t).copied().unwrap_or(1.0);
+        let total: f32 = target.iter().map(|t| weight(t)).sum();
+        if total == 0.0 {
+            return (0.0, 0);
+        }
+        let index: HashMap<&str, usize> = target
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.as_str(), i))
+            .collect();
+        let events: Vec<(usize, usize)> = paste
+            .iter()
+            .enumerate()
+            .filter_map(|(p, t)| index.get(t.as_str()).map(|&i| (p, i)))
+            .collect();
+        let window = (target.len() * 2).max(target.len() + 8);
+        let mut counts = vec![0usize; target.len()];
+        let mut covered = 0.0f32;
+        let mut distinct = 0usize;
+        let (mut best, mut best_n) = (0.0f32, 0usize);
+        let mut lo = 0;
+        for hi in 0..events.len() {
+            let (p, i) = events[hi];
+            if counts[i] == 0 {
+                covered += weight(&target[i]);
+                distinct += 1;
+            }
+            counts[i] += 1;
+            while events[lo].0 + window <= p {
+                let j = events[lo].1;
+                counts[j] -= 1;
+                if counts[j] == 0 {
+                    covered -= weight(&target[j]);
+                    distinct -= 1;
+                }
+                lo += 1;
+            }
+            if covered > best {
+                best = covered;
+                best_n = distinct;
+            }
+        }
+        ((best / total).min(1.0), best_n)
+    }
+}
+
+/// Cuts `text` to at most `max` bytes at a character boundary.
+pub fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Byte ranges of ASCII alphanumeric runs.
+fn alnum_runs(bytes: &[u8]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, b) in bytes.iter().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+            }
+        } else if let Some(s) = start.take() {
+            out.push((s, i));
+        }
+    }
+    if let Some(s) = start {
+        out.push((s, bytes.len()));
+    }
+    out
+}
+
+/// CamelCase of some length, or one long lower/upper-case word: what a code typed by hand looks like.
+fn code_shaped(run: &str) -> bool {
+    if run.len() < FUZZY_MIN_LEN || !run.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
+        return false;
+    }
+    let upper = run.bytes().filter(u8::is_ascii_uppercase).count();
+    let lower = run.bytes().filter(u8::is_ascii_lowercase).count();
+    (upper >= 2 && lower >= 2) || run.len() >= 16
+}
+
+/// True when two strings differ only by a chunk of two or more characters at the start
+/// ("RestorePointInternalError" against "VMRestorePointInternalError"): another service's code,
+/// not a typo.
+fn affix_look_alike(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
+    long.len() - short.len() >= 2 && long.ends_with(short)
+}
+
+fn backup_context(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    BACKUP_CONTEXT.iter().any(|w| lower.contains(w))
+}
+
+/// A numeric code counts only as a whole number (not part of an id, a version or a time) with an
+/// error word close before it or just after it on the same line.
+fn numeric_in_context(text: &str, s: usize, e: usize) -> bool {
+    let bytes = text.as_bytes();
+    let before = s.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(e).copied();
+    let after2 = bytes.get(e + 1).copied();
+    if before.is_some_and(|b| matches!(b, b'.' | b'-' | b'_' | b'/' | b'#' | b'+' | b'$')) {
+        return false;
+    }
+    if after.is_some_and(|a| matches!(a, b'-' | b'_' | b'/'))
+        || (after.is_some_and(|a| matches!(a, b'.' | b':' | b','))
+            && after2.is_some_and(|b| b.is_ascii_digit()))
+    {
+        return false;
+    }
+    let line_start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text[e..].find('\n').map(|i| e + i).unwrap_or(text.len());
+    let mut from = s.saturating_sub(32).max(line_start);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (e + 16).min(line_end);
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    let window = format!("{} {}", &text[from..s], &text[e..to]).to_lowercase();
+    NUMERIC_CONTEXT.iter().any(|w| window.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_respects_char_boundaries() {
+        let s = "가나다";
+        assert_eq!(cut(s, 4), "가");
+        assert_eq!(cut(s, 100), s);
+    }
+
+    #[test]
+    fn numeric_context_rules() {
+        let t = "작업 실패 - 오류 코드 380008";
+        let s = t.find("380008").unwrap();
+        assert!(numeric_in_context(t, s, s + 6));
+        let t = "request id 1-380008-22 error";
+        let s = t.find("380008").unwrap();
+        assert!(!numeric_in_context(t, s, s + 6));
+        let t = "processed 380008 rows in 3s";
+        let s = t.find("380008").unwrap();
+        assert!(!numeric_in_context(t, s, s + 6));
+        let t = "error at 380008.5 ms";
+        let s = t.find("380008").unwrap();
+        assert!(!numeric_in_context(t, s, s + 6));
+    }
+
+    #[test]
+    fn code_shape() {
+        assert!(code_shaped("VMRestoerPointInternalError"));
+        assert!(code_shaped("usererrorfsfreezefaild"));
+        assert!(!code_shaped("Configuration"));
+        assert!(!code_shaped("successfully"));
+    }
+
+    #[test]
+    fn prefix_look_alikes_are_not_typos() {
+        assert!(affix_look_alike(
+            "restorepointinternalerror",
+            "vmrestorepointinternalerror"
+        ));
+        assert!(!affix_look_alike(
+            "vmrestoerpointinternalerror",
+            "vmrestorepointinternalerror"
+        ));
+    }
+}
