@@ -178,6 +178,35 @@ impl Entry {
         Some(url)
     }
 
+    /// What a paste may quote from this entry in `lang`, for matching: each message (with its
+    /// position), then other text users see in their tools: an error's title without its codes,
+    /// and log lines the steps quote (emphasised spans, failing lines of log samples).
+    pub fn match_texts(&self, lang: Lang) -> Vec<(Option<usize>, String)> {
+        let Some(ed) = self.editions.get(&lang) else {
+            return vec![];
+        };
+        let mut out: Vec<(Option<usize>, String)> = ed
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (Some(i), m.text.clone()))
+            .collect();
+        if self.kind == Kind::Error {
+            let mut title = ed.title.clone();
+            for c in &self.codes {
+                title = title.replace(c.as_str(), " ");
+            }
+            let title = title.trim_matches(|c: char| c.is_whitespace() || "-,/".contains(c));
+            if !title.is_empty() {
+                out.push((None, title.to_string()));
+            }
+        }
+        for text in std::iter::once(&ed.cause).chain(&ed.steps).chain(&ed.notes) {
+            out.extend(quoted_log_text(text).into_iter().map(|t| (None, t)));
+        }
+        out
+    }
+
     /// The message for `code` in `lang` (or the entry's first message).
     pub fn message_for(&self, lang: Lang, code: Option<&str>) -> Option<&str> {
         let ed = self.edition(lang);
@@ -192,6 +221,46 @@ impl Entry {
         }
         ed.messages.first().map(|m| m.text.as_str())
     }
+}
+
+/// Log text quoted in a step: emphasised spans of some length (`*The shadow copy provider timed
+/// out...*`, `**Faulting application name: IaaSBcdrExtension.exe**`) and lines of code samples that
+/// report a failure.
+fn quoted_log_text(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let parts: Vec<&str> = text.split('*').collect();
+    for (i, p) in parts.iter().enumerate() {
+        let inside = i > 0 && i + 1 < parts.len();
+        let edges_tight = p.starts_with(|c: char| !c.is_whitespace() && c != '.')
+            && p.ends_with(|c: char| !c.is_whitespace());
+        if inside && edges_tight && p.chars().count() >= 25 && !p.contains('`') && !p.contains("](")
+        {
+            // Each sentence alone too: a log shows the first, a person pastes one.
+            let sentences: Vec<&str> = p.split_inclusive(". ").map(str::trim).collect();
+            if sentences.len() > 1 {
+                out.extend(
+                    sentences
+                        .iter()
+                        .filter(|x| x.chars().count() >= 25)
+                        .map(|x| x.to_string()),
+                );
+            }
+            out.push(p.trim().to_string());
+        }
+    }
+    let mut in_fence = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        let lower = t.to_lowercase();
+        if in_fence && t.len() >= 15 && (lower.contains("fail") || lower.contains("error")) {
+            out.push(t.to_string());
+        }
+    }
+    out
 }
 
 /// An error found while reading an entry file; `line` is 1-based.
@@ -590,6 +659,18 @@ mod tests {
         let text = write(&sample()).replace("## Cause", "## Reason");
         let err = parse(&text).unwrap_err();
         assert!(err.reason.contains("unknown section `Reason`"), "{err}");
+    }
+
+    #[test]
+    fn quoted_log_lines_are_found() {
+        let t = "Check for: *The shadow copy provider timed out while holding writes.* Then **Running**.\n```\n2017-11-02 Failed to FITHAW: /boot\nREG ADD x\n```";
+        assert_eq!(
+            quoted_log_text(t),
+            vec![
+                "The shadow copy provider timed out while holding writes.",
+                "2017-11-02 Failed to FITHAW: /boot"
+            ]
+        );
     }
 
     #[test]

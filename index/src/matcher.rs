@@ -26,12 +26,44 @@ pub const FUZZY_MAX_EDITS_LONG: usize = 2;
 pub const FUZZY_MAX_EDITS_SHORT: usize = 1;
 /// Codes this long or longer accept [`FUZZY_MAX_EDITS_LONG`] edits.
 pub const FUZZY_LONG_CODE: usize = 16;
-/// Share of a message (weighted by rarity) a paste must cover to name it.
+/// Share of a message (weighted by rarity) a paste must cover to name it: this for long messages,
+/// more for short ones (see [`required_coverage`]).
 pub const MESSAGE_MIN_COVERAGE: f32 = 0.62;
+/// The most a short message asks for.
+pub const SHORT_MESSAGE_COVERAGE: f32 = 0.9;
+/// Messages with fewer tokens than this are ordinary sentences: they count only when the paste
+/// also speaks of a failure or of backup.
+pub const SHORT_MESSAGE_TOKENS: usize = 5;
 /// ... and at least this many of its tokens (or all of them, when it has fewer).
 pub const MESSAGE_MIN_TOKENS: usize = 3;
 /// A general section's title must be covered this much to answer a paste (strong evidence).
 pub const GENERAL_PASTE_COVERAGE: f32 = 1.0;
+
+/// Words that say a paste reports a failure (for short messages).
+const FAILURE_CONTEXT: &[&str] = &[
+    "backup",
+    "백업",
+    "restore",
+    "복원",
+    "error",
+    "오류",
+    "에러",
+    "fail",
+    "실패",
+    "job",
+    "작업",
+    "vault",
+    "자격 증명",
+    "snapshot",
+    "스냅",
+];
+/// Tokens that turn a message around: a paste without them says something else.
+const NEGATIONS: &[&str] = &["not", "no", "never"];
+
+/// Coverage a message of `n` tokens needs: short messages must be covered almost whole.
+pub fn required_coverage(n: usize) -> f32 {
+    (1.0 - 0.04 * n as f32).clamp(MESSAGE_MIN_COVERAGE, SHORT_MESSAGE_COVERAGE)
+}
 
 /// Words that put a numeric code in context.
 const NUMERIC_CONTEXT: &[&str] = &["error", "code", "err", "오류", "코드", "에러", "status"];
@@ -123,7 +155,8 @@ struct Code {
 struct MessageTokens {
     entry: usize,
     lang: Lang,
-    index: usize,
+    /// Position among the edition's messages; `None` for other quotable text.
+    index: Option<usize>,
     tokens: Vec<String>,
 }
 
@@ -173,18 +206,18 @@ impl Matcher {
         let mut titles = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             for (lang, ed) in &e.editions {
-                for (k, m) in ed.messages.iter().enumerate() {
+                for (k, text) in e.match_texts(*lang) {
                     messages.push(MessageTokens {
                         entry: i,
                         lang: *lang,
                         index: k,
-                        tokens: query_tokens(&m.text),
+                        tokens: query_tokens(&text),
                     });
                 }
                 titles.push(MessageTokens {
                     entry: i,
                     lang: *lang,
-                    index: 0,
+                    index: None,
                     tokens: query_tokens(&ed.title),
                 });
             }
@@ -263,7 +296,7 @@ impl Matcher {
             let toks = analysis::tokens(text);
             let hits = toks.iter().filter(|t| self.vocabulary.contains(*t)).count();
             if hits >= 2 || (question && hits >= 1) {
-                found = self.message_hits(&toks, question);
+                found = self.message_hits(text, &toks, question);
             }
         }
         // One candidate per entry: the most confident.
@@ -498,7 +531,7 @@ impl Matcher {
     }
 
     /// Messages (and, for questions, titles) the text covers.
-    fn message_hits(&self, toks: &[String], question: bool) -> Vec<Candidate> {
+    fn message_hits(&self, raw: &str, toks: &[String], question: bool) -> Vec<Candidate> {
         let mut distinct: Vec<&str> = Vec::new();
         let mut seen = HashSet::new();
         for t in toks {
@@ -529,13 +562,14 @@ impl Matcher {
             }
             if let Some((cov, n, m)) = best {
                 let need = MESSAGE_MIN_TOKENS.min(m.tokens.len());
-                if cov >= MESSAGE_MIN_COVERAGE && n >= need {
+                let short_ok = m.tokens.len() >= SHORT_MESSAGE_TOKENS || failure_context(raw);
+                if cov >= required_coverage(m.tokens.len()) && n >= need && short_ok {
                     out.push(Candidate {
                         entry: h.entry,
                         confidence: 0.95 * cov,
                         reason: Reason::Message,
                         code: None,
-                        message: Some((m.lang, m.index)),
+                        message: m.index.map(|i| (m.lang, i)),
                         detail: format!(
                             "message ({}, {:.0}% covered)",
                             m.lang.as_str(),
@@ -618,6 +652,9 @@ impl Matcher {
             .filter_map(|(p, t)| index.get(t.as_str()).map(|&i| (p, i)))
             .collect();
         let window = (target.len() * 2).max(target.len() + 8);
+        let negated: Vec<usize> = (0..target.len())
+            .filter(|&i| NEGATIONS.contains(&target[i].as_str()))
+            .collect();
         let mut counts = vec![0usize; target.len()];
         let mut covered = 0.0f32;
         let mut distinct = 0usize;
@@ -639,8 +676,13 @@ impl Matcher {
                 }
                 lo += 1;
             }
-            if covered > best {
-                best = covered;
+            let mut score = covered;
+            // A message that says "not" is not named by a paste that does not.
+            if negated.iter().any(|&j| counts[j] == 0) {
+                score *= 0.5;
+            }
+            if score > best {
+                best = score;
                 best_n = distinct;
             }
         }
@@ -695,6 +737,11 @@ fn code_shaped(run: &str) -> bool {
 fn affix_look_alike(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     long.len() - short.len() >= 2 && long.ends_with(short)
+}
+
+fn failure_context(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    FAILURE_CONTEXT.iter().any(|w| lower.contains(w))
 }
 
 fn backup_context(text: &str) -> bool {

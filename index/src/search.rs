@@ -30,12 +30,10 @@ pub enum Scope {
     Question,
 }
 
-/// A hit: entry position in the entry list, and the language of the document.
+/// A hit: the entry's position in the entry list.
 #[derive(Debug, Clone, Copy)]
 pub struct Hit {
     pub entry: usize,
-    pub lang: Lang,
-    pub score: f32,
 }
 
 /// The in-RAM index and its one reader.
@@ -73,8 +71,8 @@ impl SearchIndex {
                     fields.title => ed.title.clone(),
                     fields.body => format!("{}\n{}", ed.cause, ed.steps.join("\n")),
                 );
-                for m in &ed.messages {
-                    d.add_text(fields.message, &m.text);
+                for (_, text) in e.match_texts(*lang) {
+                    d.add_text(fields.message, &text);
                 }
                 for c in &e.codes {
                     d.add_text(fields.title, c);
@@ -116,15 +114,10 @@ impl SearchIndex {
             return vec![];
         };
         top.into_iter()
-            .filter_map(|(score, addr)| {
+            .filter_map(|(_, addr)| {
                 let d: TantivyDocument = searcher.doc(addr).ok()?;
                 let entry = d.get_first(f.entry)?.as_u64()? as usize;
-                let lang = if d.get_first(f.lang)?.as_u64()? == 0 {
-                    Lang::Ko
-                } else {
-                    Lang::En
-                };
-                Some(Hit { entry, lang, score })
+                Some(Hit { entry })
             })
             .collect()
     }
