@@ -49,7 +49,12 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// Stems folded together after stemming.
-const STEM_FOLDS: &[(&str, &str)] = &[("failur", "fail"), ("vms", "vm")];
+const STEM_FOLDS: &[(&str, &str)] = &[
+    ("failur", "fail"),
+    ("vms", "vm"),
+    ("configur", "config"),
+    ("unabl", "not"),
+];
 
 fn stemmer() -> &'static Stemmer {
     static S: OnceLock<Stemmer> = OnceLock::new();

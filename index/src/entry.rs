@@ -230,7 +230,8 @@ fn quoted_log_text(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let parts: Vec<&str> = text.split('*').collect();
     for (i, p) in parts.iter().enumerate() {
-        let inside = i > 0 && i + 1 < parts.len();
+        // A bold label ("**Windows VMs**: ...") is not a log line.
+        let inside = i > 0 && i + 1 < parts.len() && !label_before_colon(&parts, i);
         let edges_tight = p.starts_with(|c: char| !c.is_whitespace() && c != '.')
             && p.ends_with(|c: char| !c.is_whitespace());
         if inside && edges_tight && p.chars().count() >= 25 && !p.contains('`') && !p.contains("](")
@@ -261,6 +262,14 @@ fn quoted_log_text(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// True when the emphasised span `i` is directly followed by a colon (`**Label**:`).
+fn label_before_colon(parts: &[&str], i: usize) -> bool {
+    parts[i + 1..]
+        .iter()
+        .find(|p| !p.is_empty())
+        .is_some_and(|p| p.starts_with(':'))
 }
 
 /// An error found while reading an entry file; `line` is 1-based.
@@ -453,7 +462,7 @@ fn finish_section(
 /// Splits a section into list items: `- x` (bullets) or `1. x` (numbered); continuation lines are
 /// indented (two spaces for bullets, three for numbered items) and keep their inner indentation.
 fn list_items(buf: &[(usize, &str)], numbered: bool) -> Result<Vec<String>, FormatError> {
-    let mut items: Vec<String> = Vec::new();
+    let mut items: Vec<Vec<String>> = Vec::new();
     let indent = if numbered { 3 } else { 2 };
     for &(n, raw) in buf {
         let line = raw.trim_end();
@@ -463,18 +472,16 @@ fn list_items(buf: &[(usize, &str)], numbered: bool) -> Result<Vec<String>, Form
             line.strip_prefix("- ")
         };
         if let Some(text) = start {
-            items.push(text.to_string());
+            items.push(vec![text.to_string()]);
         } else if line.is_empty() {
             if let Some(last) = items.last_mut() {
-                last.push('\n');
+                last.push(String::new());
             }
         } else if line.len() >= indent && line[..indent].trim().is_empty() && !items.is_empty() {
-            let last = items.last_mut().expect("checked");
-            if !last.ends_with('\n') {
-                last.push('\n');
-            }
-            last.push_str(&line[indent..]);
-            last.push('\n');
+            items
+                .last_mut()
+                .expect("checked")
+                .push(line[indent..].to_string());
         } else {
             let want = if numbered { "`1. `" } else { "`- `" };
             return Err(ferr(
@@ -485,22 +492,19 @@ fn list_items(buf: &[(usize, &str)], numbered: bool) -> Result<Vec<String>, Form
     }
     Ok(items
         .into_iter()
-        .map(|s| {
-            // Continuation lines are kept; a blank line between parts stays one blank line.
-            let mut out = String::new();
-            for part in s.split('\n') {
-                if part.is_empty() {
-                    if !out.ends_with("\n\n") && !out.is_empty() {
-                        out.push('\n');
-                    }
-                } else {
-                    if !out.is_empty() && !out.ends_with('\n') {
-                        out.push('\n');
-                    }
-                    out.push_str(part);
+        .map(|lines| {
+            // Blank lines inside an item are kept (one at most); trailing ones go.
+            let mut out: Vec<String> = Vec::new();
+            for l in lines {
+                if l.is_empty() && out.last().is_some_and(|p: &String| p.is_empty()) {
+                    continue;
                 }
+                out.push(l);
             }
-            out.trim().to_string()
+            while out.last().is_some_and(|l| l.is_empty()) {
+                out.pop();
+            }
+            out.join("\n")
         })
         .collect())
 }

@@ -260,7 +260,10 @@ pub fn kebab(code: &str) -> String {
             // "VHDs": a plural s after an acronym stays with it.
             let plural = chars.get(i + 1) == Some(&'s')
                 && chars.get(i + 2).is_none_or(|n| n.is_ascii_uppercase());
-            if prev.is_ascii_lowercase() || (prev.is_ascii_uppercase() && next_lower && !plural) {
+            if prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower && !plural)
+            {
                 out.push('-');
             }
         }
@@ -525,7 +528,7 @@ fn join_split_code(title: &str, codes: &[String]) -> String {
     let words: Vec<&str> = title.split(' ').collect();
     for i in 0..words.len().saturating_sub(1) {
         let joined = format!("{}{}", words[i], words[i + 1]);
-        if codes.iter().any(|c| *c == joined) {
+        if codes.contains(&joined) {
             let mut w: Vec<String> = words.iter().map(|s| s.to_string()).collect();
             w[i] = joined;
             w.remove(i + 1);

@@ -90,10 +90,16 @@ pub fn clean_lines(raw: &[&str]) -> Vec<String> {
         }
         let n = pieces.len();
         for (i, p) in pieces.into_iter().enumerate() {
-            let p = p.trim_end().to_string();
+            let mut p = p.trim_end().to_string();
+            if i > 0 {
+                // "<li> text": the item's text starts right after its marker.
+                if let Some(rest) = p.strip_prefix(item_prefix.as_str()) {
+                    p = format!("{item_prefix}{}", rest.trim_start());
+                }
+            }
             if p.trim().is_empty() {
                 // An empty piece between two breaks is a paragraph break; elsewhere nothing.
-                if i > 0 && i + 1 < n {
+                if i > 0 && i + 1 < n && out.last().is_some_and(|l: &String| !l.is_empty()) {
                     out.push(String::new());
                 }
                 continue;

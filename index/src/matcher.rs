@@ -38,6 +38,8 @@ pub const SHORT_MESSAGE_TOKENS: usize = 5;
 pub const MESSAGE_MIN_TOKENS: usize = 3;
 /// A general section's title must be covered this much to answer a paste (strong evidence).
 pub const GENERAL_PASTE_COVERAGE: f32 = 1.0;
+/// ... a title of at least this many tokens, in a paste that speaks of a failure or of backup.
+pub const GENERAL_PASTE_MIN_TOKENS: usize = 4;
 
 /// Words that say a paste reports a failure (for short messages).
 const FAILURE_CONTEXT: &[&str] = &[
@@ -286,6 +288,9 @@ impl Matcher {
             Lang::En
         };
         let mut found = self.code_hits(text);
+        if question && found.is_empty() {
+            found = self.near_codes(text);
+        }
         let mut runners: Vec<Candidate> = Vec::new();
         let sure: Vec<&Candidate> = found
             .iter()
@@ -367,7 +372,7 @@ impl Matcher {
                 // Maybe a code split in two ("...LaunchVM ToNonTrusted...").
                 if let Some(&(s2, e2)) = runs.get(k + 1) {
                     if s2 == e + 1 && len >= 3 && e2 - s2 >= 3 {
-                        self.joined_hit(text, s, e, s2, e2, &mut out, &mut has_backup_context);
+                        self.joined_hit(text, (s, e), (s2, e2), &mut out, &mut has_backup_context);
                     }
                 }
                 continue;
@@ -400,7 +405,7 @@ impl Matcher {
             if let Some(&(s2, e2)) = runs.get(k + 1) {
                 if s2 == e + 1
                     && e2 - s2 >= 3
-                    && self.joined_hit(text, s, e, s2, e2, &mut out, &mut has_backup_context)
+                    && self.joined_hit(text, (s, e), (s2, e2), &mut out, &mut has_backup_context)
                 {
                     continue;
                 }
@@ -412,13 +417,12 @@ impl Matcher {
         out
     }
 
+    /// Two runs split by one character ("...LaunchVM ToNonTrusted...") that make a code.
     fn joined_hit(
         &self,
         text: &str,
-        s: usize,
-        e: usize,
-        s2: usize,
-        e2: usize,
+        (s, e): (usize, usize),
+        (s2, e2): (usize, usize),
         out: &mut Vec<Candidate>,
         ctx: &mut impl FnMut() -> bool,
     ) -> bool {
@@ -502,6 +506,38 @@ impl Matcher {
         }
     }
 
+    /// For a direct question: codes close to a code-shaped word but beyond the typo threshold,
+    /// offered as "did you mean" (never as an answer).
+    fn near_codes(&self, text: &str) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        for (s, e) in alnum_runs(text.as_bytes()) {
+            let run = &text[s..e];
+            if !code_shaped(run) {
+                continue;
+            }
+            let lower = run.to_ascii_lowercase();
+            for c in self
+                .code_list
+                .iter()
+                .filter(|c| !c.lower.bytes().all(|b| b.is_ascii_digit()))
+            {
+                let d = strsim::osa_distance(&lower, &c.lower);
+                let limit = c.lower.len().max(lower.len()) / 3;
+                if d <= limit {
+                    let sim = 1.0 - d as f32 / c.lower.len().max(lower.len()) as f32;
+                    out.push(self.candidate(
+                        c,
+                        (sim * 0.45).min(QUIET_BELOW - 0.05),
+                        Reason::CorrectedCode,
+                        s,
+                        format!("close to {}", c.canonical),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
     fn numeric_sibling_present(&self, text: &str, entry: usize) -> bool {
         let runs = alnum_runs(text.as_bytes());
         runs.iter().any(|&(s, e)| {
@@ -552,7 +588,7 @@ impl Matcher {
                 continue;
             }
             let e = &self.entries[h.entry];
-            // Messages of this entry, both languages.
+            // Messages (and quotable text) of this entry, both languages.
             let mut best: Option<(f32, usize, &MessageTokens)> = None;
             for m in self.messages.iter().filter(|m| m.entry == h.entry) {
                 let (cov, n) = self.coverage(&m.tokens, toks);
@@ -579,26 +615,18 @@ impl Matcher {
                     });
                     continue;
                 }
-                if question {
-                    out.push(self.weak(h.entry, cov * 0.8, Reason::Question, "closest message"));
-                    continue;
-                }
-                out.push(self.weak(
-                    h.entry,
-                    cov.min(0.49) * 0.9,
-                    Reason::Message,
-                    "part of a message",
-                ));
-                continue;
             }
-            // An entry without messages (a general section): by its title.
+            let msg_cov = best.map(|b| b.0).unwrap_or(0.0);
+            // A general section has no message: its title, on strong evidence (or when asked).
             let (cov, n) = self
                 .titles
                 .iter()
                 .filter(|t| t.entry == h.entry)
                 .map(|t| self.coverage(&t.tokens, toks))
                 .fold((0.0f32, 0usize), |a, b| if b.0 > a.0 { b } else { a });
-            let strong = cov >= GENERAL_PASTE_COVERAGE && n >= 3;
+            let strong = cov >= GENERAL_PASTE_COVERAGE
+                && n >= GENERAL_PASTE_MIN_TOKENS
+                && failure_context(raw);
             if e.kind == Kind::General && (strong || (question && cov >= 0.5)) {
                 out.push(Candidate {
                     entry: h.entry,
@@ -609,14 +637,15 @@ impl Matcher {
                     detail: format!("title ({:.0}% covered)", cov * 100.0),
                     at: 0,
                 });
-            } else {
-                out.push(self.weak(
-                    h.entry,
-                    cov.min(0.49) * 0.8,
-                    Reason::Title,
-                    "part of a title",
-                ));
+                continue;
             }
+            let closest = msg_cov.max(cov);
+            let reason = if question {
+                Reason::Question
+            } else {
+                Reason::Message
+            };
+            out.push(self.weak(h.entry, closest * 0.8, reason, "closest entry"));
         }
         out
     }

@@ -1,8 +1,6 @@
 //! Decides what the bot says. A paste or a question becomes a [`Plan`]; rendering turns a plan into
 //! text. No I/O, no platform types: adapters (and the CLI) render and send.
 
-pub mod sanitize;
-
 use backup_bot_index::{Candidate, Entry, Lang, Match, Matcher};
 use std::fmt::Write as _;
 

@@ -1,0 +1,291 @@
+//! The matcher's rules on the real content (and, for the ambiguous pair, on two made-up entries).
+
+use backup_bot_index::{entry, load_dir, Lang, Match, Matcher, Reason};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn matcher() -> &'static Matcher {
+    static M: OnceLock<Matcher> = OnceLock::new();
+    M.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content/entries");
+        Matcher::new(load_dir(&dir).unwrap()).unwrap()
+    })
+}
+
+fn best(text: &str) -> Option<(String, Reason, f32)> {
+    let m = matcher().find(text);
+    m.best.map(|b| {
+        (
+            matcher().entries()[b.entry].id.clone(),
+            b.reason,
+            b.confidence,
+        )
+    })
+}
+
+fn id(text: &str) -> Option<String> {
+    best(text).map(|b| b.0)
+}
+
+#[track_caller]
+fn names(text: &str, want: &str) {
+    assert_eq!(id(text).as_deref(), Some(want), "{text}");
+}
+
+#[track_caller]
+fn quiet(text: &str) {
+    let m: Match = matcher().find(text);
+    assert!(
+        m.best.is_none(),
+        "{text} -> {:?}",
+        m.best
+            .map(|b| (matcher().entries()[b.entry].id.clone(), b.detail))
+    );
+}
+
+#[test]
+fn exact_codes_anywhere_in_any_case() {
+    names("UserErrorFsFreezeFailed", "user-error-fs-freeze-failed");
+    names(
+        "{\"error\":{\"code\":\"usererrorfsfreezefailed\"}}",
+        "user-error-fs-freeze-failed",
+    );
+    names(
+        "2026-11-20 ERROR [backup] code=USERERRORFSFREEZEFAILED vm=a",
+        "user-error-fs-freeze-failed",
+    );
+    names("`UserErrorFsFreezeFailed`", "user-error-fs-freeze-failed");
+    names(
+        "https://learn.microsoft.com/azure/backup/backup-azure-vms-troubleshoot#usererrorfsfreezefailed---failed",
+        "user-error-fs-freeze-failed",
+    );
+    assert_eq!(
+        best("UserErrorFsFreezeFailed").unwrap().1,
+        Reason::ExactCode
+    );
+}
+
+#[test]
+fn the_longer_code_wins() {
+    names(
+        "failed: UserErrorVmNotInDesirableState",
+        "user-error-vm-not-in-desirable-state",
+    );
+    names("failed: VmNotInDesirableState", "vm-not-in-desirable-state");
+}
+
+#[test]
+fn misspelt_codes_are_corrected() {
+    // dropped, doubled, swapped letter; two edits; all lower case
+    for (typo, want) in [
+        ("UserErrorFsFrezeFailed", "user-error-fs-freeze-failed"),
+        ("UserErrorFsFreezeFaileed", "user-error-fs-freeze-failed"),
+        ("UserErrorFsFreezeFalied", "user-error-fs-freeze-failed"),
+        ("UserErorrFsFreezeFaild", "user-error-fs-freeze-failed"),
+        (
+            "extensionstuckindeletonstate",
+            "extension-stuck-in-deletion-state",
+        ),
+    ] {
+        let (got, reason, conf) = best(&format!("backup failed with {typo}")).unwrap();
+        assert_eq!(got, want, "{typo}");
+        assert_eq!(reason, Reason::CorrectedCode);
+        assert!(conf < 1.0 && conf >= 0.8);
+    }
+}
+
+#[test]
+fn unrelated_camel_case_words_do_not_match() {
+    for w in [
+        "AuthorizationFailed",
+        "QuotaExceeded",
+        "CrashLoopBackOff",
+        "SkuNotAvailable",
+        "AllocationFailed",
+        "RestorePointInternalError",
+        "ExtensionProvisioningError",
+        "VMExtensionProvisioningError",
+        "OperationNotAllowed",
+        "InvalidTemplateDeployment",
+    ] {
+        quiet(&format!("Deployment failed: {w}"));
+    }
+}
+
+#[test]
+fn an_ambiguous_typo_names_nobody_and_offers_both() {
+    let mk = |id: &str, code: &str| {
+        entry::parse(&format!(
+            "+++\nid = \"{id}\"\nkind = \"error\"\ncodes = [\"{code}\"]\n+++\n\n<!-- en -->\n# {code}\n\n## Steps\n1. Do it.\n"
+        ))
+        .unwrap()
+    };
+    let m = Matcher::new(vec![
+        mk("ab", "ExtensionSnapshotFailedAB"),
+        mk("ba", "ExtensionSnapshotFailedBA"),
+    ])
+    .unwrap();
+    let r = m.find("ExtensionSnapshotFailedAA");
+    assert!(r.best.is_none());
+    let mut ids: Vec<&str> = r
+        .candidates
+        .iter()
+        .map(|c| m.entries()[c.entry].id.as_str())
+        .collect();
+    ids.sort();
+    assert_eq!(ids, ["ab", "ba"]);
+    assert!(
+        m.find("ExtensionSnapshotFailedAC").best.is_some(),
+        "one edit from AB only"
+    );
+}
+
+#[test]
+fn numeric_codes_only_as_whole_numbers_beside_an_error_word() {
+    names("작업 실패 - 오류 코드 380008", "azure-vm-offline");
+    names("Error code: 400094", "resource-not-found");
+    names("ErrorCode    : 320001", "resource-not-found");
+    names("failed (error 320001)", "resource-not-found");
+    quiet("request 3200011 error");
+    quiet("error in job a1-320001-b2");
+    quiet("2026-11-20T03:12:44.380008Z error");
+    quiet("uploaded 380008 bytes");
+    quiet("version 1.380008 error");
+}
+
+#[test]
+fn shared_codes_need_backup_context() {
+    quiet("ResourceNotFound: The Resource 'Microsoft.Web/sites/api' was not found.");
+    names("Backup failed: ResourceNotFound", "resource-not-found");
+    names("ResourceNotFound 320001", "resource-not-found");
+    names("복원 중 ResourceNotFound 오류", "resource-not-found");
+}
+
+#[test]
+fn several_codes_are_each_named() {
+    let m = matcher().find("ExtensionSnapshotFailedCOM on a, UserErrorSkuNotAvailable on b, ExtensionSnapshotFailedCOM again");
+    let ids: Vec<&str> = m
+        .named
+        .iter()
+        .map(|c| matcher().entries()[c.entry].id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "extension-snapshot-failed-com",
+            "user-error-sku-not-available"
+        ]
+    );
+}
+
+#[test]
+fn korean_messages_survive_spacing_spelling_and_particles() {
+    for text in [
+        "VSS (볼륨 섀도 복사본) 서비스가 잘못된 상태여서 스냅샷 작업이 실패했습니다",
+        "VSS(볼륨 섀도 복사본) 서비스가 잘못 된 상태 여 서 스냅숏 작업이 실패 하였습니다",
+        "볼륨 섀도 복사본 서비스가 잘못된 상태라서 스냅숏 작업에 실패했어요",
+    ] {
+        names(text, "extension-failed-vss-service-in-bad-state");
+    }
+    names(
+        "백업 실패: 스냅숏 작업을 차단 하는 VM에서 잘못된 정책이 구성 되었습니다",
+        "user-error-request-disallowed-by-policy",
+    );
+    names(
+        "연결된 일부 디스크의 스냅숏 한도를 초과 하여 스냅샷 작업이 실패했습니다",
+        "extension-failed-snapshot-limit-reached-error",
+    );
+}
+
+#[test]
+fn english_messages_survive_paraphrase() {
+    names(
+        "Backup failed: VM isn't in a state which allows backups",
+        "user-error-vm-not-in-desirable-state",
+    );
+    names(
+        "Snapshot operation failed because of a COM+ error",
+        "extension-snapshot-failed-com",
+    );
+    names(
+        "Failure parsing the configuration of the backup extension",
+        "extension-config-parsing-failure",
+    );
+    names(
+        "ERROR Restore failed because the snapshot of the VM wasn't found",
+        "user-error-instant-rp-not-found",
+    );
+}
+
+#[test]
+fn table_rows_are_found_by_their_message_and_answer_in_the_paste_language() {
+    let m = matcher().find("복원 실패: 리소스 그룹 할당량에 도달 했습니다");
+    let b = m.best.expect("a match");
+    assert_eq!(m.lang, Lang::Ko);
+    assert_eq!(
+        matcher().entries()[b.entry].id,
+        "restore-the-resource-group-quota-has-been-reached"
+    );
+    names(
+        "job error: Backup can't cancel the job because it isn't in progress",
+        "job-backup-cant-cancel-the-job-because-it-isnt",
+    );
+}
+
+#[test]
+fn chatter_stays_quiet() {
+    for text in [
+        "백업 잘 끝났어요 👍",
+        "the nightly backup completed successfully in 42 minutes",
+        "backup",
+        "백업",
+        "스냅샷",
+        "VM agent",
+        "restore test went fine, thanks all",
+        "can someone check why the backup vault bill went up?",
+        "스냅샷 보존 기간을 30일로 바꿨습니다",
+        "가상 머신 크기 변경 작업 완료했습니다",
+        "The job is in a cancelable state now",
+        "backup job failed last night, looking into it",
+        "VM is not in a running state after the patch",
+        "",
+        "   ",
+    ] {
+        quiet(text);
+    }
+}
+
+#[test]
+fn general_sections_answer_questions_not_pastes() {
+    quiet("VM agent update");
+    let m = matcher().ask("how do I update the VM agent?");
+    let b = m
+        .best
+        .expect("a direct question about the agent is answered");
+    assert_eq!(matcher().entries()[b.entry].id, "update-the-vm-agent");
+    let m = matcher().ask("네트워킹 DHCP 설정은 어떻게 하나요?");
+    assert_eq!(
+        matcher().entries()[m.best.expect("answered").entry].id,
+        "networking"
+    );
+    // A paste that states a general section's title in full is strong evidence.
+    names(
+        "Disks appear offline after file restore",
+        "disks-appear-offline-after-file-restore",
+    );
+}
+
+#[test]
+fn long_pastes_are_cut_and_do_not_match_scattered_words() {
+    // Words of a message scattered over a long log are not the message.
+    let mut log = String::new();
+    for w in ["VM", "creation", "failed", "size", "selected", "available"] {
+        log.push_str(&format!(
+            "{w} {}\n",
+            "lorem ipsum dolor sit amet ".repeat(8)
+        ));
+    }
+    quiet(&log);
+    let huge = "x".repeat(2_000_000) + "UserErrorFsFreezeFailed";
+    quiet(&huge);
+}

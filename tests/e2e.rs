@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `backup-bot` binary on the real content. One test binary.
+
+#[path = "e2e/cli.rs"]
+mod cli;
+#[path = "e2e/content.rs"]
+mod content;
+#[path = "e2e/eval.rs"]
+mod eval;
+#[path = "e2e/support.rs"]
+mod support;

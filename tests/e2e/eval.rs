@@ -1,0 +1,70 @@
+//! The pastes in tests/fixtures, scored as the evaluation scores them: the public cases and our
+//! own rewordings (spacing, 스냅샷/스냅숏, particles, paraphrases, portal, PowerShell and mail
+//! shapes, look-alike codes, chatter).
+
+use crate::support::{match_lines, root};
+use serde_json::Value;
+
+fn score(file: &str) -> (usize, usize, usize, usize, Vec<String>) {
+    let cases: Vec<Value> = std::fs::read_to_string(root().join("tests/fixtures").join(file))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let texts: Vec<String> = cases
+        .iter()
+        .map(|c| c["text"].as_str().unwrap().to_string())
+        .collect();
+    let replies = match_lines(&texts);
+    assert_eq!(replies.len(), cases.len());
+    let (mut ok, mut pos, mut fp, mut neg) = (0, 0, 0, 0);
+    let mut misses = Vec::new();
+    for (c, r) in cases.iter().zip(&replies) {
+        let expect = c["expect"].as_array();
+        let phrases: Vec<&str> = match &c["expect_message"] {
+            Value::String(s) => vec![s.as_str()],
+            Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+            _ => vec![],
+        };
+        if expect.is_some() || !phrases.is_empty() {
+            pos += 1;
+            let mut good = r["matched"] == true;
+            if let Some(codes) = expect {
+                let got = r["codes"].as_array().cloned().unwrap_or_default();
+                good &= got.len() <= 4 && codes.iter().any(|c| got.contains(c));
+            }
+            if !phrases.is_empty() {
+                let m = r["message"].as_str().unwrap_or("");
+                good &= phrases.iter().any(|p| m.contains(p));
+            }
+            if good {
+                ok += 1;
+            } else {
+                misses.push(format!("{} -> {}", c["text"], r));
+            }
+        } else {
+            neg += 1;
+            if r["matched"] == true {
+                fp += 1;
+                misses.push(format!("false positive: {} -> {}", c["text"], r));
+            }
+        }
+    }
+    (ok, pos, fp, neg, misses)
+}
+
+#[test]
+fn public_cases_pass_the_bar() {
+    let (ok, pos, fp, neg, misses) = score("public.jsonl");
+    assert!(pos > 150 && neg >= 20);
+    assert!(ok as f64 / pos as f64 >= 0.97, "{ok}/{pos}: {misses:#?}");
+    assert_eq!(fp, 0, "{misses:#?}");
+}
+
+#[test]
+fn our_rewordings_and_look_alikes_pass() {
+    let (ok, pos, fp, neg, misses) = score("pastes.jsonl");
+    assert!(pos >= 40 && neg >= 40);
+    assert_eq!((ok, fp), (pos, 0), "{misses:#?}");
+}
