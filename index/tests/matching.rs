@@ -90,7 +90,7 @@ fn misspelt_codes_are_corrected() {
         let (got, reason, conf) = best(&format!("backup failed with {typo}")).unwrap();
         assert_eq!(got, want, "{typo}");
         assert_eq!(reason, Reason::CorrectedCode);
-        assert!(conf < 1.0 && conf >= 0.8);
+        assert!((0.8..1.0).contains(&conf));
     }
 }
 

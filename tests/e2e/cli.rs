@@ -112,8 +112,8 @@ fn match_jsonl_keeps_order_and_reports_bad_lines() {
         lines[0]["reason"],
         "exact code: exact code ExtensionFailedVssWriterInBadState"
     );
-    for i in 1..5 {
-        assert!(lines[i]["error"].is_string(), "line {i}: {}", lines[i]);
+    for (i, line) in lines.iter().enumerate().take(5).skip(1) {
+        assert!(line["error"].is_string(), "line {i}: {line}");
     }
     assert_eq!(lines[5]["matched"], false);
     assert_eq!(lines[6]["message"], "선택한 서브넷이 존재하지 않습니다.");
