@@ -15,14 +15,17 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 pub const TOKENIZER: &str = "backup_bot";
 
 /// Spelling variants folded before tokenizing: `(variant, canonical)`, applied in order.
-const FOLDS: &[(&str, &str)] = &[
-    ("’", "'"),
+const LATIN_FOLDS: &[(&str, &str)] = &[
     ("can't", "can not"),
     ("cannot", "can not"),
     ("won't", "will not"),
     ("n't", " not"),
     ("virtual machine", "vm"),
     ("snap shot", "snapshot"),
+];
+/// Folds that only text with non-ASCII characters needs (applied after the Latin ones; a
+/// typographic apostrophe is made plain before them).
+const UNICODE_FOLDS: &[(&str, &str)] = &[
     ("스냅숏", "스냅샷"),
     ("스냅 숏", "스냅샷"),
     ("에러", "오류"),
@@ -48,8 +51,13 @@ const STOP_WORDS: &[&str] = &[
     "which", "who", "why", "will", "with", "would", "you", "your",
 ];
 
+fn stop_words() -> &'static std::collections::HashSet<&'static str> {
+    static S: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    S.get_or_init(|| STOP_WORDS.iter().copied().collect())
+}
+
 /// Stems folded together after stemming.
-const STEM_FOLDS: &[(&str, &str)] = &[
+pub const STEM_FOLDS: &[(&str, &str)] = &[
     ("failur", "fail"),
     ("vms", "vm"),
     ("configur", "config"),
@@ -73,8 +81,17 @@ pub fn has_hangul(text: &str) -> bool {
 
 /// Lower case and spelling variants folded.
 pub fn normalize(text: &str) -> String {
-    let mut s = text.to_lowercase();
-    for (from, to) in FOLDS {
+    let ascii = text.is_ascii();
+    let mut s = if ascii {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_lowercase()
+    };
+    if !ascii && s.contains('’') {
+        s = s.replace('’', "'");
+    }
+    let unicode: &[(&str, &str)] = if ascii { &[] } else { UNICODE_FOLDS };
+    for (from, to) in LATIN_FOLDS.iter().chain(unicode) {
         if s.contains(from) {
             s = s.replace(from, to);
         }
@@ -91,59 +108,80 @@ pub fn tokens(text: &str) -> Vec<String> {
 
 /// Appends the tokens of `text` to `out`.
 pub fn tokens_into(text: &str, out: &mut Vec<String>) {
-    let norm = normalize(text);
-    let mut word = String::new();
-    let mut hangul: Vec<char> = Vec::new();
-    let mut chars = norm.chars().peekable();
-    while let Some(c) = chars.next() {
+    walk(&normalize(text), |piece| match piece {
+        Piece::Word(w) => {
+            if let Some(t) = term(w) {
+                out.push(t);
+            }
+        }
+        Piece::Bigram(a, b) => out.push([a, b].iter().collect()),
+    });
+}
+
+/// What [`walk`] hands out.
+pub enum Piece<'a> {
+    /// A lower-case word: letters and digits outside Korean.
+    Word(&'a str),
+    /// Two Korean syllables in a row.
+    Bigram(char, char),
+}
+
+/// Walks normalised text, handing out each word and each pair of Korean syllables of a run
+/// (Korean runs join across spaces).
+pub fn walk(norm: &str, mut f: impl FnMut(Piece)) {
+    let mut start: Option<usize> = None;
+    let mut prev: Option<char> = None;
+    let mut chars = norm.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
         if is_hangul(c) {
-            flush_word(&mut word, out);
-            hangul.push(c);
+            if let Some(s) = start.take() {
+                f(Piece::Word(&norm[s..at]));
+            }
+            if let Some(p) = prev {
+                f(Piece::Bigram(p, c));
+            }
+            prev = Some(c);
         } else if c.is_alphanumeric() {
-            flush_hangul(&mut hangul, out);
-            word.push(c);
+            prev = None;
+            start.get_or_insert(at);
         } else {
-            flush_word(&mut word, out);
-            if c.is_whitespace() && !hangul.is_empty() {
+            if let Some(s) = start.take() {
+                f(Piece::Word(&norm[s..at]));
+            }
+            if c.is_whitespace() && prev.is_some() {
                 // Spaces inside Korean text do not break the run.
-                while chars.peek().is_some_and(|n| n.is_whitespace()) {
+                while chars.peek().is_some_and(|(_, n)| n.is_whitespace()) {
                     chars.next();
                 }
-                if chars.peek().is_some_and(|&n| is_hangul(n)) {
+                if chars.peek().is_some_and(|(_, n)| is_hangul(*n)) {
                     continue;
                 }
             }
-            flush_hangul(&mut hangul, out);
+            prev = None;
         }
     }
-    flush_word(&mut word, out);
-    flush_hangul(&mut hangul, out);
+    if let Some(s) = start {
+        f(Piece::Word(&norm[s..]));
+    }
 }
 
-fn flush_word(word: &mut String, out: &mut Vec<String>) {
-    if word.is_empty() {
-        return;
+/// The token of one lower-case word: `None` for a stop word; numbers and ids as they are;
+/// other words stemmed (Porter2, then [`STEM_FOLDS`]).
+pub fn term(word: &str) -> Option<String> {
+    if word.bytes().any(|b| b.is_ascii_digit()) {
+        return Some(word.to_string());
     }
-    if !STOP_WORDS.contains(&word.as_str()) {
-        let stem = stemmer().stem(word);
-        let stem = STEM_FOLDS
+    if stop_words().contains(word) {
+        return None;
+    }
+    let stem = stemmer().stem(word);
+    Some(
+        STEM_FOLDS
             .iter()
-            .find(|(f, _)| *f == stem.as_ref())
-            .map(|(_, t)| t.to_string())
-            .unwrap_or_else(|| stem.into_owned());
-        out.push(stem);
-    }
-    word.clear();
-}
-
-fn flush_hangul(run: &mut Vec<char>, out: &mut Vec<String>) {
-    // A lone syllable is almost always a particle ("VM이"): it carries nothing.
-    if run.len() >= 2 {
-        for w in run.windows(2) {
-            out.push(w.iter().collect());
-        }
-    }
-    run.clear();
+            .find(|(from, _)| *from == stem.as_ref())
+            .map(|(_, to)| to.to_string())
+            .unwrap_or_else(|| stem.into_owned()),
+    )
 }
 
 /// The analyser as a tantivy tokenizer.
@@ -218,6 +256,12 @@ mod tests {
         );
         assert_eq!(tokens("backups failed"), vec!["backup", "fail"]);
         assert_eq!(tokens("virtual machine"), vec!["vm"]);
+    }
+
+    #[test]
+    fn lone_syllables_are_dropped_and_runs_join_across_spaces() {
+        assert_eq!(tokens("VM이 failed"), vec!["vm", "fail"]);
+        assert_eq!(tokens("가 나"), vec!["가나"]);
     }
 
     #[test]

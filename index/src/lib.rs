@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod entry;
+mod fxhash;
 pub mod import;
 pub mod lint;
 pub mod markdown;

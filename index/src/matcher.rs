@@ -9,6 +9,7 @@
 
 use crate::analysis;
 use crate::entry::{Entry, Kind, Lang};
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::search::{query_tokens, Scope, SearchIndex};
 use std::collections::{HashMap, HashSet};
 
@@ -152,6 +153,35 @@ struct Code {
     canonical: String,
     entry: usize,
     shared: bool,
+    /// Letter counts, for a cheap lower bound of the edit distance.
+    letters: [u8; 36],
+}
+
+/// Counts of a-z and 0-9 in a lower-case ASCII string.
+fn letter_counts(s: &str) -> [u8; 36] {
+    let mut h = [0u8; 36];
+    for b in s.bytes() {
+        let i = match b {
+            b'a'..=b'z' => (b - b'a') as usize,
+            b'0'..=b'9' => 26 + (b - b'0') as usize,
+            _ => continue,
+        };
+        h[i] = h[i].saturating_add(1);
+    }
+    h
+}
+
+/// A lower bound of the edit distance: letters one string has and the other lacks.
+fn bag_distance(a: &[u8; 36], b: &[u8; 36]) -> usize {
+    let (mut more, mut less) = (0usize, 0usize);
+    for i in 0..36 {
+        if a[i] > b[i] {
+            more += (a[i] - b[i]) as usize;
+        } else {
+            less += (b[i] - a[i]) as usize;
+        }
+    }
+    more.max(less)
 }
 
 struct MessageTokens {
@@ -160,21 +190,81 @@ struct MessageTokens {
     /// Position among the edition's messages; `None` for other quotable text.
     index: Option<usize>,
     tokens: Vec<String>,
+    /// The same tokens as vocabulary ids, with their weights, for [`Matcher::coverage`].
+    ids: Vec<u32>,
+    weights: Vec<f32>,
+    total: f32,
+    /// Positions (in `ids`) of negations.
+    negated: Vec<usize>,
 }
+
+impl MessageTokens {
+    fn new(entry: usize, lang: Lang, index: Option<usize>, text: &str) -> MessageTokens {
+        MessageTokens {
+            entry,
+            lang,
+            index,
+            tokens: query_tokens(text),
+            ids: vec![],
+            weights: vec![],
+            total: 0.0,
+            negated: vec![],
+        }
+    }
+}
+
+/// The id of a token outside the vocabulary.
+const NO_ID: u32 = u32::MAX;
 
 /// The matcher over a set of entries.
 pub struct Matcher {
     entries: Vec<Entry>,
-    codes: HashMap<String, usize>,
+    codes: FxHashMap<String, usize>,
     code_list: Vec<Code>,
-    numeric: HashMap<String, usize>,
+    numeric: FxHashMap<String, usize>,
+    /// The first four letters of every named code, lower case.
+    code_heads: FxHashSet<String>,
     min_code_len: usize,
     max_code_len: usize,
     index: SearchIndex,
-    idf: HashMap<String, f32>,
-    vocabulary: HashSet<String>,
+    /// Every token of the content's messages and titles; its position is its id.
+    vocabulary: Vec<String>,
+    ids: FxHashMap<String, u32>,
+    /// Ids of Korean bigrams, by their two syllables.
+    bigrams: FxHashMap<u64, u32>,
     messages: Vec<MessageTokens>,
     titles: Vec<MessageTokens>,
+    /// The cheap gate before any tantivy query: for each token id, the gate texts (messages
+    /// and general titles) that hold it, with its weight.
+    postings: Vec<Vec<(usize, f32)>>,
+    gate_texts: Vec<GateText>,
+    /// Tells this matcher's word cache from another's.
+    serial: u64,
+}
+
+/// Words seen in pastes, mapped to their token id (or none), per thread: channel traffic
+/// repeats its words, so most words cost one look-up and no stemming. Emptied when it grows
+/// past [`WORD_CACHE_MAX`], so memory stays bounded.
+const WORD_CACHE_MAX: usize = 100_000;
+
+thread_local! {
+    static GATE_SUMS: std::cell::RefCell<Vec<(f32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+    static WORDS: std::cell::RefCell<(u64, HashMap<String, Option<u32>>)> =
+        std::cell::RefCell::new((0, HashMap::new()));
+}
+
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A word that is a stop word: no position at all.
+const STOP: u32 = u32::MAX - 1;
+
+/// A text the gate checks: what a paste must cover of it to be worth a query.
+struct GateText {
+    total: f32,
+    tokens: usize,
+    general_title: bool,
+    /// The text says "not": a paste without a negation cannot name it.
+    negated: bool,
 }
 
 impl Matcher {
@@ -182,8 +272,8 @@ impl Matcher {
     pub fn new(entries: Vec<Entry>) -> tantivy::Result<Matcher> {
         let index = SearchIndex::build(&entries)?;
         let mut code_list = Vec::new();
-        let mut codes = HashMap::new();
-        let mut numeric = HashMap::new();
+        let mut codes = FxHashMap::default();
+        let mut numeric = FxHashMap::default();
         for (i, e) in entries.iter().enumerate() {
             for c in &e.codes {
                 if c.bytes().all(|b| b.is_ascii_digit()) {
@@ -192,6 +282,7 @@ impl Matcher {
                     codes.insert(c.to_ascii_lowercase(), code_list.len());
                 }
                 code_list.push(Code {
+                    letters: letter_counts(&c.to_ascii_lowercase()),
                     lower: c.to_ascii_lowercase(),
                     canonical: c.clone(),
                     entry: i,
@@ -209,19 +300,9 @@ impl Matcher {
         for (i, e) in entries.iter().enumerate() {
             for (lang, ed) in &e.editions {
                 for (k, text) in e.match_texts(*lang) {
-                    messages.push(MessageTokens {
-                        entry: i,
-                        lang: *lang,
-                        index: k,
-                        tokens: query_tokens(&text),
-                    });
+                    messages.push(MessageTokens::new(i, *lang, k, &text));
                 }
-                titles.push(MessageTokens {
-                    entry: i,
-                    lang: *lang,
-                    index: None,
-                    tokens: query_tokens(&ed.title),
-                });
+                titles.push(MessageTokens::new(i, *lang, None, &ed.title));
             }
         }
         let mut df: HashMap<String, usize> = HashMap::new();
@@ -231,27 +312,175 @@ impl Matcher {
             }
         }
         let n = (messages.len() + titles.len()) as f32;
-        let idf = df
+        let idf: FxHashMap<String, f32> = df
             .iter()
             .map(|(t, &d)| (t.clone(), (1.0 + n / d as f32).ln()))
             .collect();
-        let vocabulary = messages
+        let mut vocabulary: Vec<String> = Vec::new();
+        let mut ids: FxHashMap<String, u32> = FxHashMap::default();
+        let mut bigrams: FxHashMap<u64, u32> = FxHashMap::default();
+        for t in messages.iter().chain(titles.iter()).flat_map(|m| &m.tokens) {
+            if !ids.contains_key(t) {
+                let id = vocabulary.len() as u32;
+                ids.insert(t.clone(), id);
+                vocabulary.push(t.clone());
+                let c: Vec<char> = t.chars().collect();
+                if let [a, b] = c[..] {
+                    if analysis::is_hangul(a) && analysis::is_hangul(b) {
+                        bigrams.insert(pair(a, b), id);
+                    }
+                }
+            }
+        }
+        for m in messages.iter_mut().chain(titles.iter_mut()) {
+            m.ids = m.tokens.iter().map(|t| ids[t]).collect();
+            m.weights = m.tokens.iter().map(|t| idf[t]).collect();
+            m.total = m.weights.iter().sum();
+            m.negated = (0..m.tokens.len())
+                .filter(|&i| NEGATIONS.contains(&m.tokens[i].as_str()))
+                .collect();
+        }
+        let weight = |t: &String| idf.get(t).copied().unwrap_or(1.0);
+        let mut postings: Vec<Vec<(usize, f32)>> = vec![Vec::new(); vocabulary.len()];
+        let mut gate_texts = Vec::new();
+        let general_titles = titles
             .iter()
-            .chain(titles.iter())
-            .flat_map(|m| m.tokens.iter().cloned())
+            .filter(|t| entries[t.entry].kind == Kind::General);
+        for (m, general_title) in messages
+            .iter()
+            .map(|m| (m, false))
+            .chain(general_titles.map(|t| (t, true)))
+        {
+            let mut seen = HashSet::new();
+            for t in m.tokens.iter().filter(|t| seen.insert(*t)) {
+                postings[ids[t] as usize].push((gate_texts.len(), weight(t)));
+            }
+            gate_texts.push(GateText {
+                total: m.tokens.iter().map(weight).sum(),
+                tokens: m.tokens.len(),
+                general_title,
+                negated: m.tokens.iter().any(|t| NEGATIONS.contains(&t.as_str())),
+            });
+        }
+        let code_heads = codes
+            .keys()
+            .filter_map(|c| c.get(..4).map(str::to_string))
             .collect();
         Ok(Matcher {
             entries,
+            code_heads,
             codes,
             code_list,
             numeric,
             min_code_len,
             max_code_len,
             index,
-            idf,
             vocabulary,
+            ids,
+            bigrams,
             messages,
             titles,
+            postings,
+            gate_texts,
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        })
+    }
+
+    /// The token ids of a paste, in order: [`NO_ID`] where a word or bigram is outside the
+    /// vocabulary; stop words leave no position (as in the analyser).
+    fn paste_ids(&self, text: &str) -> Vec<u32> {
+        let norm = analysis::normalize(text);
+        let mut out = Vec::with_capacity(norm.len() / 4);
+        WORDS.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.0 != self.serial || cache.1.len() >= WORD_CACHE_MAX {
+                cache.0 = self.serial;
+                cache.1.clear();
+            }
+            let words = &mut cache.1;
+            analysis::walk(&norm, |piece| match piece {
+                analysis::Piece::Word(w) if w.bytes().any(|b| b.is_ascii_digit()) => {
+                    // Numbers and ids are tokens as they are: no stemming, no caching.
+                    out.push(self.ids.get(w).copied().unwrap_or(NO_ID));
+                }
+                analysis::Piece::Word(w) => {
+                    let id = match words.get(w) {
+                        Some(id) => *id,
+                        None => {
+                            let id = match analysis::term(w) {
+                                None => Some(STOP),
+                                Some(t) => self.ids.get(&t).copied(),
+                            };
+                            words.insert(w.to_string(), id);
+                            id
+                        }
+                    };
+                    match id {
+                        Some(STOP) => {}
+                        Some(id) => out.push(id),
+                        None => out.push(NO_ID),
+                    }
+                }
+                analysis::Piece::Bigram(a, b) => {
+                    out.push(self.bigrams.get(&pair(a, b)).copied().unwrap_or(NO_ID))
+                }
+            });
+        });
+        out
+    }
+
+    /// True when some message (or general title) could be covered well enough by these tokens:
+    /// the coverage of a bag of words bounds the coverage within any window from above.
+    fn gate(&self, toks: &[u32], raw: &str) -> bool {
+        let mut distinct: Vec<u32> = toks.iter().copied().filter(|&t| t != NO_ID).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.is_empty() {
+            return false;
+        }
+        let negation = distinct
+            .iter()
+            .any(|&t| NEGATIONS.contains(&self.vocabulary[t as usize].as_str()));
+        // Weight and count per gate text, in a dense table kept per thread (only the touched
+        // slots are read and then reset).
+        let acc: Vec<(usize, f32, usize)> = GATE_SUMS.with(|sums| {
+            let mut sums = sums.borrow_mut();
+            if sums.len() < self.gate_texts.len() {
+                sums.resize(self.gate_texts.len(), (0.0, 0));
+            }
+            let mut touched: Vec<usize> = Vec::new();
+            for t in distinct {
+                for &(g, w) in &self.postings[t as usize] {
+                    if sums[g].1 == 0 {
+                        touched.push(g);
+                    }
+                    sums[g].0 += w;
+                    sums[g].1 += 1;
+                }
+            }
+            touched
+                .into_iter()
+                .map(|g| {
+                    let (w, n) = std::mem::take(&mut sums[g]);
+                    (g, w, n as usize)
+                })
+                .collect()
+        });
+        let mut context: Option<bool> = None;
+        let mut failure = || *context.get_or_insert_with(|| failure_context(raw));
+        acc.into_iter().any(|(i, w, n)| {
+            let g = &self.gate_texts[i];
+            if n == 0 || g.total == 0.0 || (g.negated && !negation) {
+                return false;
+            }
+            let cov = w / g.total;
+            if g.general_title {
+                cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && failure()
+            } else {
+                cov >= required_coverage(g.tokens)
+                    && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
+                    && (g.tokens >= SHORT_MESSAGE_TOKENS || failure())
+            }
         })
     }
 
@@ -298,9 +527,13 @@ impl Matcher {
             .collect();
         if sure.is_empty() {
             runners.append(&mut found);
-            let toks = analysis::tokens(text);
-            let hits = toks.iter().filter(|t| self.vocabulary.contains(*t)).count();
-            if hits >= 2 || (question && hits >= 1) {
+            let toks = self.paste_ids(text);
+            let worth = if question {
+                toks.iter().any(|&t| t != NO_ID)
+            } else {
+                self.gate(&toks, text)
+            };
+            if worth {
                 found = self.message_hits(text, &toks, question);
             }
         }
@@ -426,6 +659,15 @@ impl Matcher {
         out: &mut Vec<Candidate>,
         ctx: &mut impl FnMut() -> bool,
     ) -> bool {
+        let len = (e - s) + (e2 - s2);
+        if len < self.min_code_len || len > self.max_code_len || e - s < 4 {
+            return false;
+        }
+        // Only when the first part starts like a code.
+        let head = text[s..s + 4].to_ascii_lowercase();
+        if !self.code_heads.contains(head.as_str()) {
+            return false;
+        }
         let joined = format!("{}{}", &text[s..e], &text[s2..e2]).to_ascii_lowercase();
         if let Some(&ci) = self.codes.get(joined.as_str()) {
             let c = &self.code_list[ci];
@@ -453,6 +695,7 @@ impl Matcher {
     ) {
         let mut best: Vec<(usize, usize)> = Vec::new();
         let mut best_d = usize::MAX;
+        let letters = letter_counts(lower);
         for (ci, c) in self.code_list.iter().enumerate() {
             let max = if c.lower.len() >= FUZZY_LONG_CODE {
                 FUZZY_MAX_EDITS_LONG
@@ -462,6 +705,9 @@ impl Matcher {
             if c.lower.len().abs_diff(lower.len()) > max
                 || c.lower.bytes().all(|b| b.is_ascii_digit())
             {
+                continue;
+            }
+            if bag_distance(&letters, &c.letters) > max {
                 continue;
             }
             let d = strsim::osa_distance(lower, &c.lower);
@@ -567,20 +813,20 @@ impl Matcher {
     }
 
     /// Messages (and, for questions, titles) the text covers.
-    fn message_hits(&self, raw: &str, toks: &[String], question: bool) -> Vec<Candidate> {
-        let mut distinct: Vec<&str> = Vec::new();
-        let mut seen = HashSet::new();
-        for t in toks {
-            if self.vocabulary.contains(t) && seen.insert(t.as_str()) {
-                distinct.push(t);
-            }
-        }
+    fn message_hits(&self, raw: &str, paste: &[u32], question: bool) -> Vec<Candidate> {
+        let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let distinct: Vec<&str> = ids
+            .iter()
+            .map(|&t| self.vocabulary[t as usize].as_str())
+            .collect();
         let scope = if question {
             Scope::Question
         } else {
             Scope::Paste
         };
-        let hits = self.index.search(&distinct, scope, 12);
+        let hits = self.index.search(&distinct, scope, 8);
         let mut out = Vec::new();
         let mut entries_seen = HashSet::new();
         for h in &hits {
@@ -591,7 +837,7 @@ impl Matcher {
             // Messages (and quotable text) of this entry, both languages.
             let mut best: Option<(f32, usize, &MessageTokens)> = None;
             for m in self.messages.iter().filter(|m| m.entry == h.entry) {
-                let (cov, n) = self.coverage(&m.tokens, toks);
+                let (cov, n) = self.coverage(m, paste);
                 if best.is_none_or(|b| cov > b.0) {
                     best = Some((cov, n, m));
                 }
@@ -622,7 +868,7 @@ impl Matcher {
                 .titles
                 .iter()
                 .filter(|t| t.entry == h.entry)
-                .map(|t| self.coverage(&t.tokens, toks))
+                .map(|t| self.coverage(t, paste))
                 .fold((0.0f32, 0usize), |a, b| if b.0 > a.0 { b } else { a });
             let strong = cov >= GENERAL_PASTE_COVERAGE
                 && n >= GENERAL_PASTE_MIN_TOKENS
@@ -664,35 +910,26 @@ impl Matcher {
 
     /// The share (weighted by rarity) of `target`'s tokens that the paste holds within one window
     /// of consecutive tokens, and how many distinct target tokens that window holds.
-    fn coverage(&self, target: &[String], paste: &[String]) -> (f32, usize) {
-        let weight = |t: &str| self.idf.get(t).copied().unwrap_or(1.0);
-        let total: f32 = target.iter().map(|t| weight(t)).sum();
-        if total == 0.0 {
+    fn coverage(&self, target: &MessageTokens, paste: &[u32]) -> (f32, usize) {
+        if target.total == 0.0 {
             return (0.0, 0);
         }
-        let index: HashMap<&str, usize> = target
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.as_str(), i))
-            .collect();
+        let ids = &target.ids;
         let events: Vec<(usize, usize)> = paste
             .iter()
             .enumerate()
-            .filter_map(|(p, t)| index.get(t.as_str()).map(|&i| (p, i)))
+            .filter(|(_, &t)| t != NO_ID)
+            .filter_map(|(p, t)| ids.iter().position(|x| x == t).map(|i| (p, i)))
             .collect();
-        let window = (target.len() * 2).max(target.len() + 8);
-        let negated: Vec<usize> = (0..target.len())
-            .filter(|&i| NEGATIONS.contains(&target[i].as_str()))
-            .collect();
-        let mut counts = vec![0usize; target.len()];
+        let window = (ids.len() * 2).max(ids.len() + 8);
+        let mut counts = vec![0usize; ids.len()];
         let mut covered = 0.0f32;
         let mut distinct = 0usize;
         let (mut best, mut best_n) = (0.0f32, 0usize);
         let mut lo = 0;
-        for hi in 0..events.len() {
-            let (p, i) = events[hi];
+        for &(p, i) in &events {
             if counts[i] == 0 {
-                covered += weight(&target[i]);
+                covered += target.weights[i];
                 distinct += 1;
             }
             counts[i] += 1;
@@ -700,14 +937,14 @@ impl Matcher {
                 let j = events[lo].1;
                 counts[j] -= 1;
                 if counts[j] == 0 {
-                    covered -= weight(&target[j]);
+                    covered -= target.weights[j];
                     distinct -= 1;
                 }
                 lo += 1;
             }
             let mut score = covered;
             // A message that says "not" is not named by a paste that does not.
-            if negated.iter().any(|&j| counts[j] == 0) {
+            if target.negated.iter().any(|&j| counts[j] == 0) {
                 score *= 0.5;
             }
             if score > best {
@@ -715,8 +952,12 @@ impl Matcher {
                 best_n = distinct;
             }
         }
-        ((best / total).min(1.0), best_n)
+        ((best / target.total).min(1.0), best_n)
     }
+}
+
+fn pair(a: char, b: char) -> u64 {
+    ((a as u64) << 32) | b as u64
 }
 
 /// Cuts `text` to at most `max` bytes at a character boundary.
@@ -733,7 +974,7 @@ pub fn cut(text: &str, max: usize) -> &str {
 
 /// Byte ranges of ASCII alphanumeric runs.
 fn alnum_runs(bytes: &[u8]) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(bytes.len() / 5);
     let mut start = None;
     for (i, b) in bytes.iter().enumerate() {
         if b.is_ascii_alphanumeric() {

@@ -92,12 +92,14 @@ impl SearchIndex {
     pub fn search(&self, tokens: &[&str], scope: Scope, limit: usize) -> Vec<Hit> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut fields = vec![(f.message, 1.0f32), (f.title, 0.6)];
-        if scope == Scope::Question {
-            fields.push((f.body, 0.3));
-        }
+        // A paste quotes messages (general titles are reached through the title field only
+        // when asked); a question may name anything.
+        let fields: &[(Field, f32)] = match scope {
+            Scope::Paste => &[(f.message, 1.0), (f.title, 0.6)],
+            Scope::Question => &[(f.message, 1.0), (f.title, 0.6), (f.body, 0.3)],
+        };
         for t in tokens {
-            for &(field, boost) in &fields {
+            for &(field, boost) in fields {
                 let q = TermQuery::new(
                     Term::from_field_text(field, t),
                     IndexRecordOption::WithFreqs,

@@ -3,44 +3,68 @@
 use backup_bot_core::message_of;
 use backup_bot_index::{Match, Matcher};
 use serde_json::{json, Value};
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 
 /// A line longer than this gets an error reply (and is skipped without being held in memory).
 pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Reads every line of `input`, writes one reply line per input line.
-pub fn run(matcher: &Matcher, mut input: impl BufRead, mut out: impl Write) -> std::io::Result<()> {
+pub fn run(matcher: &Matcher, input: impl Read, mut out: impl Write) -> std::io::Result<()> {
+    let mut input = BufReader::with_capacity(64 * 1024, input);
     let mut line: Vec<u8> = Vec::new();
     loop {
+        // Flush only before the next read could wait: a stream of lines is written in blocks,
+        // an interactive caller still sees each reply at once.
+        if !input.buffer().contains(&b'\n') {
+            out.flush()?;
+        }
         line.clear();
         let (read, too_long) = read_line_capped(&mut input, &mut line, MAX_LINE_BYTES)?;
         if read == 0 {
             break;
         }
         let reply = if too_long {
-            json!({"error": format!("line longer than {} bytes: skipped", MAX_LINE_BYTES)})
+            Some(json!({"error": format!("line longer than {} bytes: skipped", MAX_LINE_BYTES)}))
         } else {
             reply_for(matcher, &line)
         };
         // A blank line still gets its reply, so replies stay in step with the input.
-        serde_json::to_writer(&mut out, &reply)?;
+        match reply {
+            Some(v) => serde_json::to_writer(&mut out, &v)?,
+            None => out.write_all(QUIET_REPLY.as_bytes())?,
+        }
         out.write_all(b"\n")?;
-        out.flush()?;
     }
-    Ok(())
+    out.flush()
 }
 
-fn reply_for(matcher: &Matcher, line: &[u8]) -> Value {
+/// The input line: only `text` is read (other keys are allowed and ignored).
+#[derive(serde::Deserialize)]
+struct Input<'a> {
+    #[serde(borrow)]
+    text: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// The reply to chatter (no match, no candidate): most lines, written without building JSON.
+const QUIET_REPLY: &str = r#"{"matched":false,"entry":null,"codes":[],"title":null,"message":null,"confidence":0.0,"reason":"no match","entries":[],"candidates":[]}"#;
+
+/// The reply to one line; `None` for [`QUIET_REPLY`].
+fn reply_for(matcher: &Matcher, line: &[u8]) -> Option<Value> {
     let trimmed = trim_ascii(line);
-    let v: Value = match serde_json::from_slice(trimmed) {
-        Ok(v) => v,
-        Err(e) => return json!({"error": format!("not a JSON object: {e}")}),
-    };
-    match v.get("text") {
-        Some(Value::String(text)) => match_json(matcher, &matcher.find(text)),
-        Some(_) => json!({"error": "`text` must be a string"}),
-        None => json!({"error": "missing `text`"}),
-    }
+    Some(match serde_json::from_slice::<Input>(trimmed) {
+        Ok(Input { text: Some(text) }) => {
+            let m = matcher.find(&text);
+            if m.best.is_none() && m.candidates.is_empty() {
+                return None;
+            }
+            match_json(matcher, &m)
+        }
+        Ok(Input { text: None }) => json!({"error": "missing `text`"}),
+        Err(e) if e.is_data() && trimmed.starts_with(b"{") => {
+            json!({"error": format!("`text` must be a string: {e}")})
+        }
+        Err(e) => json!({"error": format!("not a JSON object with `text`: {e}")}),
+    })
 }
 
 fn trim_ascii(b: &[u8]) -> &[u8] {
@@ -114,7 +138,6 @@ pub fn match_json(matcher: &Matcher, m: &Match) -> Value {
                 "reason": format!("{}: {}", best.reason.as_str(), best.detail),
                 "entries": m.named.iter().map(|c| entries[c.entry].id.clone()).collect::<Vec<_>>(),
                 "candidates": candidates,
-                "lang": m.lang.as_str(),
             })
         }
         None => json!({
@@ -127,7 +150,6 @@ pub fn match_json(matcher: &Matcher, m: &Match) -> Value {
             "reason": "no match",
             "entries": [],
             "candidates": candidates,
-            "lang": m.lang.as_str(),
         }),
     }
 }
