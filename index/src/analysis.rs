@@ -90,8 +90,13 @@ pub fn normalize(text: &str) -> String {
     if !ascii && s.contains('’') {
         s = s.replace('’', "'");
     }
+    // Each fold is looked for only when the text has the byte it starts with.
+    let apostrophe = s.contains('\'');
     let unicode: &[(&str, &str)] = if ascii { &[] } else { UNICODE_FOLDS };
     for (from, to) in LATIN_FOLDS.iter().chain(unicode) {
+        if from.contains('\'') && !apostrophe {
+            continue;
+        }
         if s.contains(from) {
             s = s.replace(from, to);
         }

@@ -511,7 +511,7 @@ impl Matcher {
 
     fn run(&self, text: &str, question: bool) -> Match {
         let text = cut(text, MAX_PASTE_BYTES);
-        let lang = if analysis::has_hangul(text) {
+        let lang = if !text.is_ascii() && analysis::has_hangul(text) {
             Lang::Ko
         } else {
             Lang::En
@@ -521,11 +521,7 @@ impl Matcher {
             found = self.near_codes(text);
         }
         let mut runners: Vec<Candidate> = Vec::new();
-        let sure: Vec<&Candidate> = found
-            .iter()
-            .filter(|c| c.confidence >= QUIET_BELOW)
-            .collect();
-        if sure.is_empty() {
+        if !found.iter().any(|c| c.confidence >= QUIET_BELOW) {
             runners.append(&mut found);
             let toks = self.paste_ids(text);
             let worth = if question {
@@ -536,6 +532,15 @@ impl Matcher {
             if worth {
                 found = self.message_hits(text, &toks, question);
             }
+        }
+        if found.is_empty() && runners.is_empty() {
+            // Chatter: nothing to rank.
+            return Match {
+                lang,
+                best: None,
+                named: Vec::new(),
+                candidates: Vec::new(),
+            };
         }
         // One candidate per entry: the most confident.
         found.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.at.cmp(&b.at)));

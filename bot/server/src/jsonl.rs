@@ -3,39 +3,138 @@
 use backup_bot_core::message_of;
 use backup_bot_index::{Match, Matcher};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::sync::{mpsc, Mutex};
 
 /// A line longer than this gets an error reply (and is skipped without being held in memory).
 pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
-/// Reads every line of `input`, writes one reply line per input line.
-pub fn run(matcher: &Matcher, input: impl Read, mut out: impl Write) -> std::io::Result<()> {
+/// Lines are handed to workers in batches of at most this many lines...
+const BATCH_LINES: usize = 512;
+/// ... or this many bytes, so memory stays bounded whatever the input.
+const BATCH_BYTES: usize = 1024 * 1024;
+
+enum Line {
+    Text(Vec<u8>),
+    TooLong,
+}
+
+/// Reads every line of `input`, writes one reply line per input line, in input order.
+///
+/// The reading thread cuts the input into batches; workers (one per core, at most four) match
+/// them; a writer puts the replies back in order. Channels are bounded, so memory stays
+/// constant however long the input is. A batch is handed out early when the input has no
+/// complete line waiting, so an interactive caller gets each reply at once.
+pub fn run<W: Write + Send>(matcher: &Matcher, input: impl Read, out: W) -> std::io::Result<()> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Vec<Line>)>(workers * 2);
+    let work_rx = Mutex::new(work_rx);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(workers * 2);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let work_rx = &work_rx;
+            scope.spawn(move || loop {
+                let job = work_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((seq, lines))) = job else { break };
+                let mut buf = Vec::with_capacity(lines.len() * 160);
+                for line in &lines {
+                    write_reply(matcher, line, &mut buf);
+                }
+                if done_tx.send((seq, buf)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(done_tx);
+        let writer = scope.spawn(move || write_in_order(done_rx, out));
+        let read = read_batches(input, &work_tx);
+        drop(work_tx);
+        let written = writer
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("writer stopped")));
+        read.and(written)
+    })
+}
+
+fn read_batches(
+    input: impl Read,
+    work: &mpsc::SyncSender<(u64, Vec<Line>)>,
+) -> std::io::Result<()> {
     let mut input = BufReader::with_capacity(64 * 1024, input);
+    let mut batch: Vec<Line> = Vec::new();
+    let mut bytes = 0;
+    let mut seq = 0u64;
     let mut line: Vec<u8> = Vec::new();
     loop {
-        // Flush only before the next read could wait: a stream of lines is written in blocks,
-        // an interactive caller still sees each reply at once.
-        if !input.buffer().contains(&b'\n') {
-            out.flush()?;
-        }
         line.clear();
         let (read, too_long) = read_line_capped(&mut input, &mut line, MAX_LINE_BYTES)?;
         if read == 0 {
             break;
         }
-        let reply = if too_long {
-            Some(json!({"error": format!("line longer than {} bytes: skipped", MAX_LINE_BYTES)}))
+        bytes += line.len();
+        batch.push(if too_long {
+            Line::TooLong
         } else {
-            reply_for(matcher, &line)
-        };
-        // A blank line still gets its reply, so replies stay in step with the input.
-        match reply {
-            Some(v) => serde_json::to_writer(&mut out, &v)?,
-            None => out.write_all(QUIET_REPLY.as_bytes())?,
+            Line::Text(std::mem::take(&mut line))
+        });
+        let waiting = input.buffer().contains(&b'\n');
+        if batch.len() >= BATCH_LINES || bytes >= BATCH_BYTES || !waiting {
+            if work.send((seq, std::mem::take(&mut batch))).is_err() {
+                return Ok(());
+            }
+            seq += 1;
+            bytes = 0;
         }
-        out.write_all(b"\n")?;
+    }
+    if !batch.is_empty() {
+        let _ = work.send((seq, batch));
+    }
+    Ok(())
+}
+
+fn write_in_order(done: mpsc::Receiver<(u64, Vec<u8>)>, out: impl Write) -> std::io::Result<()> {
+    let mut out = BufWriter::with_capacity(256 * 1024, out);
+    let mut pending: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
+    let mut next = 0u64;
+    for (seq, buf) in done {
+        pending.insert(seq, buf);
+        while let Some(buf) = pending.remove(&next) {
+            out.write_all(&buf)?;
+            next += 1;
+        }
+        if pending.is_empty() {
+            out.flush()?;
+        }
     }
     out.flush()
+}
+
+/// Appends the reply to one line (and a newline) to `out`.
+fn write_reply(matcher: &Matcher, line: &Line, out: &mut Vec<u8>) {
+    let reply = match line {
+        Line::TooLong => {
+            Some(json!({"error": format!("line longer than {} bytes: skipped", MAX_LINE_BYTES)}))
+        }
+        Line::Text(text) => {
+            // A fault in matching one line must not take the run down: that line gets an error.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reply_for(matcher, text)))
+                .unwrap_or_else(|_| {
+                    Some(json!({"error": "internal error while matching this line"}))
+                })
+        }
+    };
+    // A blank line still gets its reply, so replies stay in step with the input.
+    match reply {
+        Some(v) => {
+            let _ = serde_json::to_writer(&mut *out, &v);
+        }
+        None => out.extend_from_slice(QUIET_REPLY.as_bytes()),
+    }
+    out.push(b'\n');
 }
 
 /// The input line: only `text` is read (other keys are allowed and ignored).

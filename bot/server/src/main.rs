@@ -105,9 +105,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Match { jsonl: _ } => {
             let matcher = load_matcher(cli.content.as_deref())?;
-            let stdin = std::io::stdin().lock();
-            let stdout = std::io::stdout().lock();
-            jsonl::run(&matcher, stdin, std::io::BufWriter::new(stdout))?;
+            jsonl::run(&matcher, std::io::stdin().lock(), std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Content(ContentCommand::Import { sources, lang, out }) => {
