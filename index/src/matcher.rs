@@ -184,6 +184,7 @@ fn bag_distance(a: &[u8; 36], b: &[u8; 36]) -> usize {
     more.max(less)
 }
 
+#[derive(Clone)]
 struct MessageTokens {
     entry: usize,
     lang: Lang,
@@ -234,6 +235,8 @@ pub struct Matcher {
     bigrams: FxHashMap<u64, u32>,
     messages: Vec<MessageTokens>,
     titles: Vec<MessageTokens>,
+    /// The titles of general sections: gate texts after the messages.
+    general_titles: Vec<MessageTokens>,
     /// The cheap gate before any tantivy query: for each token id, the gate texts (messages
     /// and general titles) that hold it, with its weight.
     postings: Vec<Vec<(usize, f32)>>,
@@ -343,9 +346,13 @@ impl Matcher {
         let weight = |t: &String| idf.get(t).copied().unwrap_or(1.0);
         let mut postings: Vec<Vec<(usize, f32)>> = vec![Vec::new(); vocabulary.len()];
         let mut gate_texts = Vec::new();
-        let general_titles = titles
+        let general_title_list: Vec<usize> = titles
             .iter()
-            .filter(|t| entries[t.entry].kind == Kind::General);
+            .enumerate()
+            .filter(|(_, t)| entries[t.entry].kind == Kind::General)
+            .map(|(i, _)| i)
+            .collect();
+        let general_titles = general_title_list.iter().map(|&i| &titles[i]);
         for (m, general_title) in messages
             .iter()
             .map(|m| (m, false))
@@ -378,6 +385,10 @@ impl Matcher {
             vocabulary,
             ids,
             bigrams,
+            general_titles: general_title_list
+                .iter()
+                .map(|&i| titles[i].clone())
+                .collect(),
             messages,
             titles,
             postings,
@@ -431,12 +442,13 @@ impl Matcher {
 
     /// True when some message (or general title) could be covered well enough by these tokens:
     /// the coverage of a bag of words bounds the coverage within any window from above.
-    fn gate(&self, toks: &[u32], raw: &str) -> bool {
+    /// Returns the gate texts (positions in `messages`, then general titles after them) that pass.
+    fn gate(&self, toks: &[u32], raw: &str) -> Vec<usize> {
         let mut distinct: Vec<u32> = toks.iter().copied().filter(|&t| t != NO_ID).collect();
         distinct.sort_unstable();
         distinct.dedup();
         if distinct.is_empty() {
-            return false;
+            return Vec::new();
         }
         let negation = distinct
             .iter()
@@ -468,20 +480,26 @@ impl Matcher {
         });
         let mut context: Option<bool> = None;
         let mut failure = || *context.get_or_insert_with(|| failure_context(raw));
-        acc.into_iter().any(|(i, w, n)| {
-            let g = &self.gate_texts[i];
-            if n == 0 || g.total == 0.0 || (g.negated && !negation) {
-                return false;
-            }
-            let cov = w / g.total;
-            if g.general_title {
-                cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && failure()
-            } else {
-                cov >= required_coverage(g.tokens)
-                    && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
-                    && (g.tokens >= SHORT_MESSAGE_TOKENS || failure())
-            }
-        })
+        let mut passing: Vec<usize> = acc
+            .into_iter()
+            .filter(|&(i, w, n)| {
+                let g = &self.gate_texts[i];
+                if n == 0 || g.total == 0.0 || (g.negated && !negation) {
+                    return false;
+                }
+                let cov = w / g.total;
+                if g.general_title {
+                    cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && failure()
+                } else {
+                    cov >= required_coverage(g.tokens)
+                        && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
+                        && (g.tokens >= SHORT_MESSAGE_TOKENS || failure())
+                }
+            })
+            .map(|(i, _, _)| i)
+            .collect();
+        passing.sort_unstable();
+        passing
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -524,13 +542,15 @@ impl Matcher {
         if !found.iter().any(|c| c.confidence >= QUIET_BELOW) {
             runners.append(&mut found);
             let toks = self.paste_ids(text);
-            let worth = if question {
-                toks.iter().any(|&t| t != NO_ID)
+            if question {
+                if toks.iter().any(|&t| t != NO_ID) {
+                    found = self.message_hits(text, &toks, None);
+                }
             } else {
-                self.gate(&toks, text)
-            };
-            if worth {
-                found = self.message_hits(text, &toks, question);
+                let passing = self.gate(&toks, text);
+                if !passing.is_empty() {
+                    found = self.message_hits(text, &toks, Some(&passing));
+                }
             }
         }
         if found.is_empty() && runners.is_empty() {
@@ -818,8 +838,20 @@ impl Matcher {
     }
 
     /// Messages (and, for questions, titles) the text covers.
-    fn message_hits(&self, raw: &str, paste: &[u32], question: bool) -> Vec<Candidate> {
+    /// `passing`: for a paste, the gate texts that passed (only they can be named, and only
+    /// their tokens are worth a query); `None` for a question.
+    fn message_hits(&self, raw: &str, paste: &[u32], passing: Option<&[usize]>) -> Vec<Candidate> {
+        let question = passing.is_none();
+        let text_ids = |g: usize| -> &[u32] {
+            match self.messages.get(g) {
+                Some(m) => &m.ids,
+                None => &self.general_titles[g - self.messages.len()].ids,
+            }
+        };
         let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
+        if let Some(passing) = passing {
+            ids.retain(|t| passing.iter().any(|&g| text_ids(g).contains(t)));
+        }
         ids.sort_unstable();
         ids.dedup();
         let distinct: Vec<&str> = ids
@@ -841,7 +873,10 @@ impl Matcher {
             let e = &self.entries[h.entry];
             // Messages (and quotable text) of this entry, both languages.
             let mut best: Option<(f32, usize, &MessageTokens)> = None;
-            for m in self.messages.iter().filter(|m| m.entry == h.entry) {
+            let candidates = self.messages.iter().enumerate().filter(|(i, m)| {
+                m.entry == h.entry && passing.is_none_or(|p| p.binary_search(i).is_ok())
+            });
+            for (_, m) in candidates {
                 let (cov, n) = self.coverage(m, paste);
                 if best.is_none_or(|b| cov > b.0) {
                     best = Some((cov, n, m));

@@ -15,9 +15,23 @@ const BATCH_LINES: usize = 512;
 /// ... or this many bytes, so memory stays bounded whatever the input.
 const BATCH_BYTES: usize = 1024 * 1024;
 
-enum Line {
-    Text(Vec<u8>),
-    TooLong,
+/// Lines of input stored end to end: one allocation per batch, not per line.
+#[derive(Default)]
+struct Batch {
+    data: Vec<u8>,
+    /// End of each line in `data`, and whether the line was too long (then it holds nothing).
+    lines: Vec<(usize, bool)>,
+}
+
+impl Batch {
+    fn iter(&self) -> impl Iterator<Item = Option<&[u8]>> {
+        let mut start = 0;
+        self.lines.iter().map(move |&(end, too_long)| {
+            let line = &self.data[start..end];
+            start = end;
+            (!too_long).then_some(line)
+        })
+    }
 }
 
 /// Reads every line of `input`, writes one reply line per input line, in input order.
@@ -30,7 +44,7 @@ pub fn run<W: Write + Send>(matcher: &Matcher, input: impl Read, out: W) -> std:
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
-    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Vec<Line>)>(workers * 2);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Batch)>(workers * 2);
     let work_rx = Mutex::new(work_rx);
     let (done_tx, done_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(workers * 2);
     std::thread::scope(|scope| {
@@ -39,9 +53,9 @@ pub fn run<W: Write + Send>(matcher: &Matcher, input: impl Read, out: W) -> std:
             let work_rx = &work_rx;
             scope.spawn(move || loop {
                 let job = work_rx.lock().map(|rx| rx.recv());
-                let Ok(Ok((seq, lines))) = job else { break };
-                let mut buf = Vec::with_capacity(lines.len() * 160);
-                for line in &lines {
+                let Ok(Ok((seq, batch))) = job else { break };
+                let mut buf = Vec::with_capacity(batch.lines.len() * 160);
+                for line in batch.iter() {
                     write_reply(matcher, line, &mut buf);
                 }
                 if done_tx.send((seq, buf)).is_err() {
@@ -60,37 +74,25 @@ pub fn run<W: Write + Send>(matcher: &Matcher, input: impl Read, out: W) -> std:
     })
 }
 
-fn read_batches(
-    input: impl Read,
-    work: &mpsc::SyncSender<(u64, Vec<Line>)>,
-) -> std::io::Result<()> {
+fn read_batches(input: impl Read, work: &mpsc::SyncSender<(u64, Batch)>) -> std::io::Result<()> {
     let mut input = BufReader::with_capacity(64 * 1024, input);
-    let mut batch: Vec<Line> = Vec::new();
-    let mut bytes = 0;
+    let mut batch = Batch::default();
     let mut seq = 0u64;
-    let mut line: Vec<u8> = Vec::new();
     loop {
-        line.clear();
-        let (read, too_long) = read_line_capped(&mut input, &mut line, MAX_LINE_BYTES)?;
+        let (read, too_long) = read_line_capped(&mut input, &mut batch.data, MAX_LINE_BYTES)?;
         if read == 0 {
             break;
         }
-        bytes += line.len();
-        batch.push(if too_long {
-            Line::TooLong
-        } else {
-            Line::Text(std::mem::take(&mut line))
-        });
+        batch.lines.push((batch.data.len(), too_long));
         let waiting = input.buffer().contains(&b'\n');
-        if batch.len() >= BATCH_LINES || bytes >= BATCH_BYTES || !waiting {
+        if batch.lines.len() >= BATCH_LINES || batch.data.len() >= BATCH_BYTES || !waiting {
             if work.send((seq, std::mem::take(&mut batch))).is_err() {
                 return Ok(());
             }
             seq += 1;
-            bytes = 0;
         }
     }
-    if !batch.is_empty() {
+    if !batch.lines.is_empty() {
         let _ = work.send((seq, batch));
     }
     Ok(())
@@ -114,12 +116,12 @@ fn write_in_order(done: mpsc::Receiver<(u64, Vec<u8>)>, out: impl Write) -> std:
 }
 
 /// Appends the reply to one line (and a newline) to `out`.
-fn write_reply(matcher: &Matcher, line: &Line, out: &mut Vec<u8>) {
+fn write_reply(matcher: &Matcher, line: Option<&[u8]>, out: &mut Vec<u8>) {
     let reply = match line {
-        Line::TooLong => {
+        None => {
             Some(json!({"error": format!("line longer than {} bytes: skipped", MAX_LINE_BYTES)}))
         }
-        Line::Text(text) => {
+        Some(text) => {
             // A fault in matching one line must not take the run down: that line gets an error.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reply_for(matcher, text)))
                 .unwrap_or_else(|_| {
@@ -179,12 +181,14 @@ fn trim_ascii(b: &[u8]) -> &[u8] {
     &b[start..end]
 }
 
-/// Reads one line into `buf`, keeping at most `cap` bytes; returns (bytes read, was it cut).
+/// Appends one line to `buf`, keeping at most `cap` bytes of it: a longer line is read to its
+/// end but nothing of it stays in `buf`. Returns (bytes read, was it too long).
 fn read_line_capped(
     input: &mut impl BufRead,
     buf: &mut Vec<u8>,
     cap: usize,
 ) -> std::io::Result<(usize, bool)> {
+    let start = buf.len();
     let mut read = 0;
     let mut too_long = false;
     loop {
@@ -198,9 +202,9 @@ fn read_line_capped(
         };
         let n = chunk.len();
         if !too_long {
-            if buf.len() + n > cap + 1 {
+            if buf.len() - start + n > cap + 1 {
                 too_long = true;
-                buf.clear();
+                buf.truncate(start);
             } else {
                 buf.extend_from_slice(chunk);
             }
@@ -266,13 +270,12 @@ mod tests {
         let data = format!("{}\nshort\n", "x".repeat(100));
         let mut r = std::io::BufReader::with_capacity(8, data.as_bytes());
         let mut buf = Vec::new();
+        buf.extend_from_slice(b"kept");
         let (n, long) = read_line_capped(&mut r, &mut buf, 10).unwrap();
         assert_eq!((n, long), (101, true));
-        assert!(buf.is_empty());
-        buf.clear();
+        assert_eq!(buf, b"kept", "what came before stays");
         let (n, long) = read_line_capped(&mut r, &mut buf, 10).unwrap();
-        assert_eq!((n, long, buf.as_slice()), (6, false, &b"short\n"[..]));
-        buf.clear();
+        assert_eq!((n, long, buf.as_slice()), (6, false, &b"keptshort\n"[..]));
         assert_eq!(read_line_capped(&mut r, &mut buf, 10).unwrap(), (0, false));
     }
 }
