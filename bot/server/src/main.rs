@@ -1,9 +1,10 @@
 //! The `backup-bot` binary: answers pasted backup failures; content tools.
 
+mod console;
 mod jsonl;
 
 use anyhow::{bail, Context, Result};
-use backup_bot_core::{plan_question, render_text};
+use backup_bot_core::{question_reply, render_text};
 use backup_bot_index::import::{self, Source};
 use backup_bot_index::{entry, lint, Entry, Lang, Matcher};
 use clap::{Parser, Subcommand};
@@ -51,6 +52,8 @@ enum Command {
         #[arg(long, required = true)]
         jsonl: bool,
     },
+    /// A local chat in the terminal: paste failures, use /backup-error, press buttons by number.
+    Console,
     /// Content tools.
     #[command(subcommand)]
     Content(ContentCommand),
@@ -103,14 +106,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let m = matcher.ask(&text);
                 writeln!(out, "{}", jsonl::match_json(&matcher, &m))?;
             } else {
-                let plan = plan_question(&matcher, &text);
-                write!(out, "{}", render_text(&matcher, &plan))?;
+                let reply = question_reply(&matcher, &text);
+                write!(out, "{}", render_text(&matcher, &reply))?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Match { jsonl: _ } => {
             let matcher = load_matcher(cli.content.as_deref())?;
             jsonl::run(&matcher, std::io::stdin().lock(), std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Console => {
+            let matcher = load_matcher(cli.content.as_deref())?;
+            let mut core =
+                backup_bot_core::Core::new(std::sync::Arc::new(matcher), Default::default());
+            console::run(&mut core, std::io::stdin().lock(), std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Content(ContentCommand::Import { sources, lang, out }) => {
