@@ -230,3 +230,39 @@ fn the_binary_works_from_any_directory_and_with_a_content_folder() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("y.md:1: missing front matter"), "{err}");
 }
+
+#[test]
+fn console_runs_a_scripted_session() {
+    let script = "hello team\nbackup failed: UserErrorFsFreezeFailed on db01\n1\n2\n/backup-error help\n/backup-error ExtensionFailedVssInBadState\n1\n9\n\"\"\"\nWorkloadName Operation Status\nerp-app02    Backup    Failed\nErrorCode : 380008\n\"\"\"\n/quit\nUserErrorSkuNotAvailable\n";
+    let out = run(&["console"], script.as_bytes());
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let blocks: Vec<&str> = text.split("bot (").collect();
+    assert!(text.starts_with("(quiet)\n"), "{text}");
+    assert!(
+        blocks[1].starts_with("in the thread):\n  UserErrorFsFreezeFailed - Failed to freeze"),
+        "{}",
+        blocks[1]
+    );
+    assert!(blocks[1].contains("[1] Walk me through it"));
+    assert!(blocks[2].contains("Step 1/2"), "{}", blocks[2]);
+    assert!(blocks[3].contains("Thanks, recorded as fixed."));
+    assert!(
+        blocks[4].starts_with("only you see this):\n  /backup-error")
+            && blocks[4].contains("`UserErrorSkuNotAvailable`")
+    );
+    assert!(blocks[5].contains("Did you mean one of these?"));
+    assert!(blocks[6].contains(
+        "ExtensionFailedVssWriterInBadState - Snapshot operation failed because VSS writers"
+    ));
+    assert!(text.contains("(no button [9] to press)"));
+    assert!(
+        blocks[7].contains("AzureVmOffline"),
+        "a block of lines is one message: {}",
+        blocks[7]
+    );
+    assert!(
+        !text.contains("UserErrorSkuNotAvailable -"),
+        "nothing after /quit"
+    );
+}
