@@ -1,7 +1,9 @@
 //! The `backup-bot` binary: answers pasted backup failures; content tools.
 
+mod config;
 mod console;
 mod jsonl;
+mod serve;
 
 use anyhow::{bail, Context, Result};
 use backup_bot_core::{question_reply, render_text};
@@ -54,9 +56,27 @@ enum Command {
     },
     /// A local chat in the terminal: paste failures, use /backup-error, press buttons by number.
     Console,
+    /// Run the chat adapters the configuration enables, and the HTTP listener.
+    Serve {
+        /// The configuration file (else BACKUP_BOT_CONFIG, else ./backup-bot.toml if present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Content tools.
     #[command(subcommand)]
     Content(ContentCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Validate the configuration and print it, every secret redacted.
+    Check {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -121,6 +141,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let mut core =
                 backup_bot_core::Core::new(std::sync::Arc::new(matcher), Default::default());
             console::run(&mut core, std::io::stdin().lock(), std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(ConfigCommand::Check { config }) => {
+            let settings = config::load(config.as_deref())?;
+            print!("{}", settings.redacted());
+            if let Some(missing) = settings.missing_platform() {
+                eprintln!("note: {missing}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { config } => {
+            let settings = config::load(config.as_deref())?;
+            if let Some(missing) = settings.missing_platform() {
+                eprintln!("backup-bot: {missing}");
+                return Ok(ExitCode::from(2));
+            }
+            let matcher = load_matcher(cli.content.as_deref())?;
+            serve::run(settings, matcher)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Content(ContentCommand::Import { sources, lang, out }) => {

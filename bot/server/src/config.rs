@@ -1,0 +1,394 @@
+//! Configuration: a TOML file (`--config`, else `BACKUP_BOT_CONFIG`, else `backup-bot.toml` if
+//! present) overridden by environment variables `BACKUP_BOT__SECTION__KEY`, read once into a raw
+//! struct that refuses unknown keys, then validated into [`Settings`]. Secrets are [`Secret`]s:
+//! they never print.
+
+use anyhow::{anyhow, bail, Context, Result};
+use backup_bot_core::chat::{ChannelPolicy, Mode, Policy};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A secret: its `Debug` and `Display` say `[redacted]`.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    #[serde(default)]
+    http: RawHttp,
+    #[serde(default)]
+    slack: RawSlack,
+    #[serde(default)]
+    storage: RawStorage,
+    #[serde(default)]
+    commands: RawCommands,
+    #[serde(default)]
+    defaults: RawChannel,
+    #[serde(default)]
+    channels: HashMap<String, RawChannel>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    listen: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSlack {
+    mode: Option<String>,
+    bot_token: Option<Secret>,
+    app_token: Option<Secret>,
+    signing_secret: Option<Secret>,
+    api_url: Option<String>,
+    channels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCommands {
+    response_type: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChannel {
+    mode: Option<String>,
+    cooldown: Option<String>,
+}
+
+/// How Slack reaches the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlackMode {
+    Socket,
+    Http,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackSettings {
+    pub mode: SlackMode,
+    pub bot_token: Secret,
+    pub app_token: Option<Secret>,
+    pub signing_secret: Option<Secret>,
+    pub api_url: String,
+}
+
+/// Whether command answers are seen by everyone in the channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseType {
+    Ephemeral,
+    InChannel,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: String,
+    pub slack: Option<SlackSettings>,
+    pub storage_url: String,
+    pub response_type: ResponseType,
+    pub policy: Policy,
+    /// Where it came from, for `config check`.
+    pub source: Option<PathBuf>,
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_SLACK_API: &str = "https://slack.com/api";
+
+/// Finds the configuration file: `--config`, else `BACKUP_BOT_CONFIG`, else `backup-bot.toml`.
+pub fn locate(flag: Option<&Path>) -> Result<Option<PathBuf>> {
+    if let Some(p) = flag {
+        if !p.exists() {
+            bail!("configuration file {} does not exist", p.display());
+        }
+        return Ok(Some(p.to_path_buf()));
+    }
+    if let Ok(p) = std::env::var("BACKUP_BOT_CONFIG") {
+        let p = PathBuf::from(p);
+        if !p.exists() {
+            bail!(
+                "BACKUP_BOT_CONFIG names {}, which does not exist",
+                p.display()
+            );
+        }
+        return Ok(Some(p));
+    }
+    let p = PathBuf::from("backup-bot.toml");
+    Ok(p.exists().then_some(p))
+}
+
+/// Reads the file (if any) and the environment into settings.
+pub fn load(flag: Option<&Path>) -> Result<Settings> {
+    let path = locate(flag)?;
+    let mut b = config::Config::builder();
+    if let Some(p) = &path {
+        b = b.add_source(config::File::from(p.as_path()).format(config::FileFormat::Toml));
+    }
+    b = b.add_source(
+        config::Environment::with_prefix("BACKUP_BOT")
+            .prefix_separator("__")
+            .separator("__")
+            .list_separator(",")
+            .with_list_parse_key("slack.channels")
+            .try_parsing(true),
+    );
+    let raw: Raw = b
+        .build()
+        .and_then(|c| c.try_deserialize())
+        .map_err(|e| anyhow!("{}", describe(e)))
+        .with_context(|| match &path {
+            Some(p) => format!(
+                "configuration in {} (and BACKUP_BOT__ variables)",
+                p.display()
+            ),
+            None => "configuration from BACKUP_BOT__ variables".to_string(),
+        })?;
+    validate(raw, path)
+}
+
+/// The config crate's error, with an unknown key named plainly.
+fn describe(e: config::ConfigError) -> String {
+    let s = e.to_string();
+    match s.split_once("unknown field `") {
+        Some((_, rest)) => {
+            let field = rest.split('`').next().unwrap_or(rest);
+            let key = match s.rsplit_once("for key `") {
+                Some((_, k)) => format!("{}.{field}", k.trim_end_matches('`')),
+                None => field.to_string(),
+            };
+            format!("unknown key `{key}` ({s})")
+        }
+        None => s,
+    }
+}
+
+fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
+    let listen = raw
+        .http
+        .listen
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+    listen.parse::<std::net::SocketAddr>().with_context(|| {
+        format!("http.listen `{listen}` is not an address such as 127.0.0.1:8080")
+    })?;
+    let s = raw.slack;
+    let mode = match s.mode.as_deref().unwrap_or("socket") {
+        "socket" => SlackMode::Socket,
+        "http" => SlackMode::Http,
+        other => bail!("slack.mode `{other}` must be `socket` or `http`"),
+    };
+    let api_url = s.api_url.unwrap_or_else(|| DEFAULT_SLACK_API.to_string());
+    if api_url.ends_with('/') {
+        bail!("slack.api_url `{api_url}` must not end with a slash");
+    }
+    if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
+        bail!("slack.api_url `{api_url}` must be an http(s) URL");
+    }
+    let slack = match s.bot_token {
+        None => None,
+        Some(bot_token) => {
+            match mode {
+                SlackMode::Socket if s.app_token.is_none() => {
+                    bail!("slack.mode is `socket` but slack.app_token is not set (an xapp- token with connections:write)")
+                }
+                SlackMode::Http if s.signing_secret.is_none() => {
+                    bail!("slack.mode is `http` but slack.signing_secret is not set")
+                }
+                _ => {}
+            }
+            Some(SlackSettings {
+                mode,
+                bot_token,
+                app_token: s.app_token,
+                signing_secret: s.signing_secret,
+                api_url,
+            })
+        }
+    };
+    let response_type = match raw.commands.response_type.as_deref().unwrap_or("ephemeral") {
+        "ephemeral" => ResponseType::Ephemeral,
+        "in_channel" => ResponseType::InChannel,
+        other => bail!("commands.response_type `{other}` must be `ephemeral` or `in_channel`"),
+    };
+    let default = channel_policy(&raw.defaults, ChannelPolicy::default(), "defaults")?;
+    let mut channels = HashMap::new();
+    for (id, c) in &raw.channels {
+        channels.insert(
+            id.clone(),
+            channel_policy(c, default, &format!("channels.\"{id}\""))?,
+        );
+    }
+    Ok(Settings {
+        listen,
+        slack,
+        storage_url: raw.storage.url.unwrap_or_else(|| "memory:".to_string()),
+        response_type,
+        policy: Policy {
+            default,
+            channels,
+            allow: s.channels.map(|c| c.into_iter().collect()),
+        },
+        source,
+    })
+}
+
+fn channel_policy(c: &RawChannel, base: ChannelPolicy, at: &str) -> Result<ChannelPolicy> {
+    let mode = match c.mode.as_deref() {
+        None => base.mode,
+        Some("auto") => Mode::Auto,
+        Some("mention") => Mode::Mention,
+        Some("off") => Mode::Off,
+        Some(other) => bail!("{at}.mode `{other}` must be `auto`, `mention` or `off`"),
+    };
+    let cooldown_secs = match c.cooldown.as_deref() {
+        None => base.cooldown_secs,
+        Some("0") | Some("off") => 0,
+        Some(d) => backup_bot_core::command::duration(d)
+            .with_context(|| format!("{at}.cooldown `{d}` is not a duration such as 30m"))?,
+    };
+    Ok(ChannelPolicy {
+        mode,
+        cooldown_secs,
+    })
+}
+
+impl Settings {
+    /// The effective configuration as TOML, every secret redacted.
+    pub fn redacted(&self) -> String {
+        let mut s = String::new();
+        if let Some(p) = &self.source {
+            let _ = writeln!(s, "# from {} and BACKUP_BOT__ variables", p.display());
+        } else {
+            let _ = writeln!(s, "# from defaults and BACKUP_BOT__ variables (no file)");
+        }
+        let _ = writeln!(s, "[http]\nlisten = {:?}\n", self.listen);
+        match &self.slack {
+            None => {
+                let _ = writeln!(s, "# [slack] not configured\n");
+            }
+            Some(sl) => {
+                let secret = |x: &Option<Secret>| {
+                    if x.is_some() {
+                        "\"[redacted]\""
+                    } else {
+                        "\"\" # not set"
+                    }
+                };
+                let _ = writeln!(
+                    s,
+                    "[slack]\nmode = {:?}\nbot_token = \"[redacted]\"\napp_token = {}\nsigning_secret = {}\napi_url = {:?}",
+                    match sl.mode {
+                        SlackMode::Socket => "socket",
+                        SlackMode::Http => "http",
+                    },
+                    secret(&sl.app_token),
+                    secret(&sl.signing_secret),
+                    sl.api_url
+                );
+                if let Some(allow) = &self.policy.allow {
+                    let mut a: Vec<&String> = allow.iter().collect();
+                    a.sort();
+                    let _ = writeln!(s, "channels = {a:?}");
+                }
+                s.push('\n');
+            }
+        }
+        let _ = writeln!(s, "[storage]\nurl = {:?}\n", redact_url(&self.storage_url));
+        let _ = writeln!(
+            s,
+            "[commands]\nresponse_type = {:?}\n",
+            match self.response_type {
+                ResponseType::Ephemeral => "ephemeral",
+                ResponseType::InChannel => "in_channel",
+            }
+        );
+        let policy = |p: &ChannelPolicy| {
+            format!(
+                "mode = {:?}\ncooldown = \"{}s\"",
+                match p.mode {
+                    Mode::Auto => "auto",
+                    Mode::Mention => "mention",
+                    Mode::Off => "off",
+                },
+                p.cooldown_secs
+            )
+        };
+        let _ = writeln!(s, "[defaults]\n{}\n", policy(&self.policy.default));
+        let sorted: BTreeMap<&String, &ChannelPolicy> = self.policy.channels.iter().collect();
+        for (id, p) in sorted {
+            let _ = writeln!(s, "[channels.{id:?}]\n{}\n", policy(p));
+        }
+        s
+    }
+
+    /// The keys that would make some platform run, when none is configured.
+    pub fn missing_platform(&self) -> Option<String> {
+        if self.slack.is_some() {
+            return None;
+        }
+        Some(
+            "no chat platform is configured: set slack.bot_token with slack.app_token (Socket Mode) \
+             or with slack.mode = \"http\" and slack.signing_secret (in the config file or as \
+             BACKUP_BOT__SLACK__BOT_TOKEN and so on). To try the bot without a platform, run \
+             `backup-bot console`."
+                .to_string(),
+        )
+    }
+}
+
+/// A URL with any password replaced.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:[redacted]{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_print() {
+        let s = Secret("xoxb-123".into());
+        assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
+        assert_eq!(
+            redact_url("postgres://bot:pw@db/x"),
+            "postgres://bot:[redacted]@db/x"
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! `backup-bot serve`: the HTTP listener (`/healthz`, and Slack's endpoints in HTTP mode) and the
+//! chat adapters the configuration enables, until SIGINT or SIGTERM.
+
+use crate::config::{ResponseType, Settings, SlackMode};
+use anyhow::{Context, Result};
+use axum::routing::get;
+use axum::Router;
+use backup_bot_core::Core;
+use backup_bot_index::Matcher;
+use backup_bot_slack::{SlackBot, SlackOptions};
+use std::sync::Arc;
+
+pub fn run(settings: Settings, matcher: Matcher) -> Result<()> {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BACKUP_BOT_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .try_init();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(serve(settings, Arc::new(matcher)))
+}
+
+async fn serve(settings: Settings, matcher: Arc<Matcher>) -> Result<()> {
+    let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
+    let mut _socket = None;
+    if let Some(slack) = &settings.slack {
+        let core = Core::new(matcher.clone(), settings.policy.clone());
+        let bot = SlackBot::new(
+            core,
+            &SlackOptions {
+                bot_token: slack.bot_token.expose().to_string(),
+                api_url: slack.api_url.clone(),
+                in_channel: settings.response_type == ResponseType::InChannel,
+            },
+        );
+        if let Err(e) = bot.introduce().await {
+            tracing::error!(error = %e, "auth.test failed: check slack.bot_token; mentions are still heard as app_mention");
+        }
+        match slack.mode {
+            SlackMode::Http => {
+                let secret = slack
+                    .signing_secret
+                    .as_ref()
+                    .context("slack.signing_secret")?;
+                app = app.merge(backup_bot_slack::http::routes(bot.clone(), secret.expose()));
+                tracing::info!(
+                    "Slack: HTTP mode on /slack/events, /slack/commands, /slack/interactions"
+                );
+            }
+            SlackMode::Socket => {
+                let token = slack.app_token.as_ref().context("slack.app_token")?;
+                _socket = Some(backup_bot_slack::socket::start(bot.clone(), token.expose()).await?);
+                tracing::info!("Slack: Socket Mode");
+            }
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(&settings.listen)
+        .await
+        .with_context(|| format!("listening on {}", settings.listen))?;
+    tracing::info!(listen = %listener.local_addr()?, "HTTP listener");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown())
+        .await
+        .context("HTTP listener")?;
+    if let Some(l) = _socket {
+        l.shutdown().await;
+    }
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

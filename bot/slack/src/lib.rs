@@ -1,0 +1,11 @@
+//! The Slack adapter: the only crate that names slack_morphism. Inbound payloads become neutral
+//! events, the core decides, rendering makes Block Kit, the runtime sends (Web API, response
+//! URLs) over HTTP Events or Socket Mode.
+
+pub mod http;
+pub mod inbound;
+pub mod render;
+pub mod run;
+pub mod socket;
+
+pub use run::{SlackBot, SlackOptions};

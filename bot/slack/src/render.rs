@@ -1,0 +1,242 @@
+//! Rendering is a pure function: a core [`Card`] becomes Block Kit blocks and a fallback text,
+//! within Slack's limits (at most 50 blocks, section text at most 3,000 characters, header at most
+//! 150, button text at most 75). Every piece of text passes through the one sanitiser.
+
+use backup_bot_core::sanitize;
+use backup_bot_core::Card;
+use slack_morphism::prelude::*;
+
+pub const MAX_BLOCKS: usize = 50;
+pub const MAX_SECTION: usize = 3000;
+pub const MAX_HEADER: usize = 150;
+pub const MAX_BUTTON: usize = 75;
+/// Fallback text is cut here (Slack truncates long `text` anyway).
+pub const MAX_FALLBACK: usize = 3000;
+
+/// A rendered message: blocks and the `text` fallback.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub blocks: Vec<SlackBlock>,
+    pub text: String,
+}
+
+impl Rendered {
+    pub fn content(&self) -> SlackMessageContent {
+        SlackMessageContent::new()
+            .with_text(self.text.clone())
+            .with_blocks(self.blocks.clone())
+    }
+}
+
+/// Cuts to at most `max` characters, with an ellipsis.
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Content Markdown to Slack mrkdwn, sanitised: escaping first, then `**b**` → `*b*`,
+/// `[t](u)` → `<u|t>`, fence languages dropped.
+pub fn mrkdwn(md: &str) -> String {
+    let escaped = sanitize::slack(md);
+    let mut out = String::with_capacity(escaped.len());
+    for (i, line) in escaped.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let t = line.trim_start();
+        if t.starts_with("```") {
+            out.push_str(&line[..line.len() - t.len()]);
+            out.push_str("```");
+            continue;
+        }
+        out.push_str(&links(&line.replace("**", "*")));
+    }
+    out
+}
+
+/// `[text](url)` → `<url|text>`.
+fn links(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        let Some(mid) = rest[open..].find("](").map(|m| open + m) else {
+            break;
+        };
+        let Some(end) = rest[mid + 2..].find(')').map(|e| mid + 2 + e) else {
+            break;
+        };
+        let text = &rest[open + 1..mid];
+        let url = &rest[mid + 2..end];
+        if text.contains('[') || !(url.starts_with("https://") || url.starts_with("http://")) {
+            out.push_str(&rest[..open + 1]);
+            rest = &rest[open + 1..];
+            continue;
+        }
+        out.push_str(&rest[..open]);
+        out.push_str(&format!("<{url}|{}>", text.replace('|', "/")));
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn section(text: String) -> SlackBlock {
+    SlackBlock::Section(
+        SlackSectionBlock::new()
+            .with_text(SlackBlockText::MarkDown(SlackBlockMarkDownText::new(text))),
+    )
+}
+
+/// A section for `md`, shortened with a pointer to the full entry when it is too long.
+fn section_md(md: &str, full: Option<&str>) -> SlackBlock {
+    let text = mrkdwn(md);
+    if text.chars().count() <= MAX_SECTION {
+        return section(text);
+    }
+    let more = match full {
+        Some(u) => format!("… <{}|full entry>", sanitize::slack(u)),
+        None => "…".to_string(),
+    };
+    let keep = MAX_SECTION - more.chars().count() - 1;
+    let mut t: String = text.chars().take(keep).collect();
+    // Do not leave a code fence open.
+    if t.matches("```").count() % 2 == 1 {
+        t.push_str("\n```");
+    }
+    section(format!("{t}\n{more}"))
+}
+
+/// Renders a card.
+pub fn card(c: &Card) -> Rendered {
+    let full = c.full_url.as_deref();
+    let mut blocks: Vec<SlackBlock> = Vec::new();
+    let has_body = !c.fields.is_empty() || !c.steps.is_empty() || !c.links.is_empty();
+    if has_body {
+        blocks.push(SlackBlock::Header(SlackHeaderBlock::new(
+            SlackBlockPlainTextOnly::from(cut(&sanitize::slack(&c.title), MAX_HEADER)),
+        )));
+    } else {
+        blocks.push(section_md(&c.title, full));
+    }
+    for (label, value) in &c.fields {
+        let quoted: Vec<String> = value.lines().map(|l| format!("> {l}")).collect();
+        blocks.push(section_md(
+            &format!("**{label}**\n{}", quoted.join("\n")),
+            full,
+        ));
+    }
+    if !c.steps.is_empty() {
+        // Room for steps: what is left of the 50 blocks after the rest of the card.
+        let tail = usize::from(!c.notes.is_empty())
+            + usize::from(!c.links.is_empty())
+            + usize::from(!c.context.is_empty())
+            + c.buttons.len().div_ceil(5)
+            + 1;
+        let room = MAX_BLOCKS.saturating_sub(blocks.len() + tail).max(1);
+        if !c.steps_label.is_empty() {
+            blocks.push(section_md(&format!("**{}**", c.steps_label), full));
+        }
+        let room = room
+            .saturating_sub(usize::from(!c.steps_label.is_empty()))
+            .max(1);
+        for (i, step) in c.steps.iter().enumerate() {
+            let n = c.first_step + i;
+            if i + 1 == room && i + 1 < c.steps.len() {
+                let rest: Vec<String> = c.steps[i..]
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| format!("**{}.** {s}", n + k))
+                    .collect();
+                blocks.push(section_md(&rest.join("\n\n"), full));
+                break;
+            }
+            blocks.push(section_md(&format!("**{n}.** {step}"), full));
+        }
+    }
+    if !c.notes.is_empty() {
+        let notes: Vec<String> = c.notes.iter().map(|n| format!("• {n}")).collect();
+        blocks.push(section_md(&notes.join("\n"), full));
+    }
+    if !c.links.is_empty() {
+        let links: Vec<String> = c
+            .links
+            .iter()
+            .map(|(t, u)| format!("• [{t}]({u})"))
+            .collect();
+        blocks.push(section_md(&links.join("\n"), full));
+    }
+    if !c.context.is_empty() {
+        blocks.push(SlackBlock::Context(SlackContextBlock::new(vec![
+            SlackContextBlockElement::MarkDown(SlackBlockMarkDownText::new(cut(
+                &mrkdwn(&c.context),
+                MAX_SECTION,
+            ))),
+        ])));
+    }
+    for row in c.buttons.chunks(5) {
+        let elements = row
+            .iter()
+            .map(|b| {
+                SlackActionBlockElement::Button(
+                    SlackBlockButtonElement::new(SlackBlockPlainTextOnly::from(cut(
+                        &sanitize::slack(&b.label),
+                        MAX_BUTTON,
+                    )))
+                    .with_action_id(b.action_id.clone().into())
+                    .with_value(b.action_id.clone()),
+                )
+            })
+            .collect();
+        blocks.push(SlackBlock::Actions(SlackActionsBlock::new(elements)));
+    }
+    blocks.truncate(MAX_BLOCKS);
+    let text = cut(
+        &sanitize::slack(&backup_bot_core::reply::text(c)),
+        MAX_FALLBACK,
+    );
+    Rendered { blocks, text }
+}
+
+/// The blocks as Slack's wire JSON.
+pub fn blocks_json(r: &Rendered) -> serde_json::Value {
+    serde_json::to_value(&r.blocks).unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_becomes_mrkdwn_and_user_text_is_inert() {
+        assert_eq!(
+            mrkdwn("**Bold** and [a link](https://x.test/a?b=1&c=2)"),
+            "*Bold* and <https://x.test/a?b=1&amp;c=2|a link>"
+        );
+        assert_eq!(
+            mrkdwn("```console\nnet stop VSS\n```"),
+            "```\nnet stop VSS\n```"
+        );
+        let evil = mrkdwn("<!channel> <@U1> [x](javascript:alert) @here");
+        assert!(
+            !evil.contains("<!")
+                && !evil.contains("<@")
+                && !evil.contains("<javascript")
+                && !evil.contains("@here"),
+            "{evil}"
+        );
+    }
+
+    #[test]
+    fn long_text_is_cut_with_a_link() {
+        let long = "word ".repeat(2000);
+        let b = section_md(&long, Some("https://learn.microsoft.com/x"));
+        let json = serde_json::to_value(&b).unwrap();
+        let text = json["text"]["text"].as_str().unwrap();
+        assert!(text.chars().count() <= MAX_SECTION);
+        assert!(text.ends_with("<https://learn.microsoft.com/x|full entry>"));
+    }
+}
