@@ -6,5 +6,9 @@ mod cli;
 mod content;
 #[path = "e2e/eval.rs"]
 mod eval;
+#[path = "e2e/fake_slack.rs"]
+mod fake_slack;
+#[path = "e2e/slack.rs"]
+mod slack;
 #[path = "e2e/support.rs"]
 mod support;

@@ -1,0 +1,325 @@
+//! A fake Slack on 127.0.0.1: the Web API routes the bot calls, response URLs, file downloads and
+//! a Socket Mode WebSocket that `apps.connections.open` hands out. It records every request,
+//! and can be told to answer a method with errors first (429 with Retry-After, 500).
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message as Ws, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// One request the fake received.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub body: Value,
+    pub auth: Option<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    /// Per method, statuses to answer with before answering normally: (status, Retry-After).
+    failures: HashMap<String, VecDeque<(u16, Option<u64>)>>,
+    next_ts: u64,
+    files: HashMap<String, String>,
+    /// Frames the bot sent back on the socket (acknowledgements).
+    acks: Vec<Value>,
+    /// Socket connections opened so far.
+    connections: usize,
+    /// Sends frames to the socket connected now.
+    socket: Option<mpsc::UnboundedSender<SocketCmd>>,
+}
+
+enum SocketCmd {
+    Frame(String),
+    Drop,
+}
+
+#[derive(Clone)]
+struct Shared {
+    inner: Arc<Mutex<Inner>>,
+    addr: SocketAddr,
+}
+
+pub struct FakeSlack {
+    pub addr: SocketAddr,
+    shared: Shared,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl FakeSlack {
+    pub fn start() -> FakeSlack {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Shared {
+            inner: Arc::new(Mutex::new(Inner {
+                next_ts: 1_700_000_000,
+                ..Inner::default()
+            })),
+            addr,
+        };
+        let app = Router::new()
+            .route("/api/files.info", get(files_info))
+            .route("/api/{method}", post(api).get(api))
+            .route("/files/{id}", get(download))
+            .route("/response/{id}", post(response_url))
+            .route("/socket", get(socket))
+            .with_state(shared.clone());
+        rt.spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeSlack {
+            addr,
+            shared,
+            _rt: rt,
+        }
+    }
+
+    pub fn api_url(&self) -> String {
+        format!("http://{}/api", self.addr)
+    }
+
+    pub fn response_url(&self, id: &str) -> String {
+        format!("http://{}/response/{id}", self.addr)
+    }
+
+    /// Every call so far to `method` (e.g. `chat.postMessage`, `response_url`).
+    pub fn calls(&self, method: &str) -> Vec<Call> {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `method` was called `n` times (or the time runs out), then returns the calls.
+    pub fn wait_for(&self, method: &str, n: usize, within: Duration) -> Vec<Call> {
+        let until = Instant::now() + within;
+        loop {
+            let calls = self.calls(method);
+            if calls.len() >= n || Instant::now() > until {
+                return calls;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The next answers to `method` are these statuses (429 carries Retry-After seconds).
+    pub fn fail(&self, method: &str, statuses: &[(u16, Option<u64>)]) {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .failures
+            .entry(method.to_string())
+            .or_default()
+            .extend(statuses.iter().copied());
+    }
+
+    pub fn add_file(&self, id: &str, text: &str) {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .files
+            .insert(id.to_string(), text.to_string());
+    }
+
+    /// Sends a Socket Mode frame to the connected bot; false when no socket is connected.
+    pub fn push(&self, frame: &Value) -> bool {
+        let g = self.shared.inner.lock().unwrap();
+        match &g.socket {
+            Some(tx) => tx.send(SocketCmd::Frame(frame.to_string())).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Drops the socket connection without a word.
+    pub fn drop_socket(&self) {
+        let mut g = self.shared.inner.lock().unwrap();
+        if let Some(tx) = g.socket.take() {
+            let _ = tx.send(SocketCmd::Drop);
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.shared.inner.lock().unwrap().connections
+    }
+
+    pub fn socket_connected(&self) -> bool {
+        self.shared.inner.lock().unwrap().socket.is_some()
+    }
+
+    pub fn acks(&self) -> Vec<Value> {
+        self.shared.inner.lock().unwrap().acks.clone()
+    }
+}
+
+fn record(
+    shared: &Shared,
+    method: &str,
+    headers: &HeaderMap,
+    body: Value,
+) -> Option<(u16, Option<u64>)> {
+    let mut g = shared.inner.lock().unwrap();
+    g.calls.push(Call {
+        method: method.to_string(),
+        body,
+        auth: headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string),
+    });
+    g.failures.get_mut(method).and_then(|q| q.pop_front())
+}
+
+fn failure(status: u16, retry_after: Option<u64>) -> Response {
+    let mut r = (StatusCode::from_u16(status).unwrap(), "scripted failure").into_response();
+    if let Some(s) = retry_after {
+        r.headers_mut()
+            .insert("retry-after", s.to_string().parse().unwrap());
+    }
+    r
+}
+
+async fn api(
+    State(shared): State<Shared>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: Value = serde_json::from_slice(&body)
+        .unwrap_or_else(|_| json!({ "form": String::from_utf8_lossy(&body) }));
+    if let Some((status, retry_after)) = record(&shared, &method, &headers, body.clone()) {
+        return failure(status, retry_after);
+    }
+    // Each posted message gets the next ts: 1700000001.000100, 1700000002.000100, ...
+    let ts = if method == "chat.postMessage" {
+        let mut g = shared.inner.lock().unwrap();
+        g.next_ts += 1;
+        format!("{}.000100", g.next_ts)
+    } else {
+        String::new()
+    };
+    let channel = body.get("channel").cloned().unwrap_or(json!("C0"));
+    let answer = match method.as_str() {
+        "auth.test" => {
+            json!({"ok": true, "user_id": "UBOT", "team_id": "T1", "user": "backup-bot", "team": "Test", "url": "https://test.slack.com/"})
+        }
+        "chat.postMessage" => {
+            json!({"ok": true, "channel": channel, "ts": ts, "message": {"ts": ts, "text": body.get("text")}})
+        }
+        "chat.update" => {
+            json!({"ok": true, "channel": channel, "ts": body.get("ts"), "message": {"text": body.get("text")}})
+        }
+        "chat.delete" => json!({"ok": true, "channel": channel, "ts": body.get("ts")}),
+        "apps.connections.open" => {
+            json!({"ok": true, "url": format!("ws://{}/socket", shared.addr)})
+        }
+        _ => json!({"ok": false, "error": "unknown_method"}),
+    };
+    Json(answer).into_response()
+}
+
+async fn files_info(
+    State(shared): State<Shared>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let id = q.get("file").cloned().unwrap_or_default();
+    record(&shared, "files.info", &headers, json!({ "file": id }));
+    let url = format!("http://{}/files/{id}", shared.addr);
+    Json(json!({"ok": true, "file": {"id": id, "name": "paste.txt", "mimetype": "text/plain", "filetype": "text", "url_private": url, "url_private_download": url}})).into_response()
+}
+
+async fn download(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    record(&shared, "download", &headers, json!({ "file": id }));
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer xoxb-test-token")
+    {
+        return (StatusCode::FORBIDDEN, "no token").into_response();
+    }
+    let text = shared.inner.lock().unwrap().files.get(&id).cloned();
+    match text {
+        Some(t) => t.into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn response_url(
+    State(shared): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    body["response_id"] = json!(id);
+    if let Some((status, retry_after)) = record(&shared, "response_url", &headers, body) {
+        return failure(status, retry_after);
+    }
+    StatusCode::OK.into_response()
+}
+
+async fn socket(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |s| serve_socket(shared, s))
+}
+
+async fn serve_socket(shared: Shared, mut ws: WebSocket) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    {
+        let mut g = shared.inner.lock().unwrap();
+        g.connections += 1;
+        g.socket = Some(tx);
+    }
+    let hello = json!({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}, "debug_info": {"host": "fake", "approximate_connection_time": 3600}});
+    if ws.send(Ws::Text(hello.to_string().into())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            cmd = rx.recv() => match cmd {
+                Some(SocketCmd::Frame(f)) => {
+                    if ws.send(Ws::Text(f.into())).await.is_err() {
+                        break;
+                    }
+                }
+                // Dropped without a close frame: the connection just ends.
+                Some(SocketCmd::Drop) | None => return,
+            },
+            msg = ws.recv() => match msg {
+                Some(Ok(Ws::Text(t))) => {
+                    if let Ok(v) = serde_json::from_str::<Value>(&t) {
+                        shared.inner.lock().unwrap().acks.push(v);
+                    }
+                }
+                Some(Ok(_)) => {}
+                _ => break,
+            },
+        }
+    }
+    let mut g = shared.inner.lock().unwrap();
+    g.socket = None;
+}
