@@ -168,7 +168,7 @@ fn message(m: &SlackMessageEvent, raw: &serde_json::Value, bot_user: Option<&str
 /// Removes the bot's own mention from a text.
 fn strip_mention(text: &str, bot_user: Option<&str>) -> String {
     match bot_user {
-        Some(b) => text.replace(&format!("<@{b}>"), " ").trim().to_string(),
+        Some(b) => text.replace(&format!("<@{b}>"), "").trim().to_string(),
         None => text.to_string(),
     }
 }
