@@ -266,3 +266,78 @@ fn console_runs_a_scripted_session() {
         "nothing after /quit"
     );
 }
+
+#[test]
+fn the_example_configuration_parses_and_secrets_stay_hidden() {
+    let out = run(
+        &[
+            "config",
+            "check",
+            "--config",
+            "deploy/backup-bot.example.toml",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("bot_token = \"[redacted]\"") && !text.contains("xoxb-your-bot-token"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[channels.\"C0123456789\"]\nmode = \"mention\"\ncooldown = \"3600s\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn configuration_errors_name_the_key_and_serve_needs_a_platform() {
+    let dir = temp_dir("config");
+    std::fs::write(dir.join("bad.toml"), "[slack]\nbot_tokn = \"x\"\n").unwrap();
+    let out = run_in(&dir, &["config", "check", "--config", "bad.toml"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown key `slack.bot_tokn`"), "{err}");
+    // An unknown key from the environment too.
+    let out = crate::support::bin()
+        .args(["config", "check"])
+        .current_dir(&dir)
+        .env("BACKUP_BOT__SLACK__COLOUR", "red")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown key `slack.colour`"));
+    // serve with nothing configured: names the keys and points to the console.
+    let out = crate::support::bin()
+        .arg("serve")
+        .current_dir(&dir)
+        .env_remove("BACKUP_BOT_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("slack.bot_token") && err.contains("backup-bot console"),
+        "{err}"
+    );
+    // A secret given in the environment never shows.
+    let out = crate::support::bin()
+        .args(["config", "check"])
+        .current_dir(&dir)
+        .env("BACKUP_BOT__SLACK__BOT_TOKEN", "xoxb-very-secret")
+        .env("BACKUP_BOT__SLACK__APP_TOKEN", "xapp-very-secret")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && !all.contains("very-secret"),
+        "{all}"
+    );
+}

@@ -22,6 +22,18 @@ struct Bot {
     addr: String,
 }
 
+impl Bot {
+    /// Stops the bot and returns what it logged.
+    fn logs(mut self) -> String {
+        let _ = self.child.kill();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            let _ = e.read_to_string(&mut err);
+        }
+        err
+    }
+}
+
 impl Drop for Bot {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -263,6 +275,38 @@ fn a_paste_gets_one_reply_in_its_thread_retries_and_repeats_none() {
     mention["event"]["text"] = json!(format!("<@UBOT> {PASTE}"));
     assert_eq!(send_event(&bot, &mention, &[]), 200);
     quiet_for(&fake, "chat.postMessage", 1, Duration::from_millis(700));
+
+    // A direct question is always answered, even with nothing to match; a 1 MB paste is fine.
+    mention["event_id"] = json!("EvMention2");
+    mention["event"]["ts"] = json!("1700000100.000900");
+    mention["event"]["text"] = json!("<@UBOT> what is for lunch?");
+    assert_eq!(send_event(&bot, &mention, &[]), 200);
+    let posts = fake.wait_for("chat.postMessage", 2, Duration::from_secs(5));
+    assert!(
+        posts[1].body["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("I don't know this one."),
+        "{}",
+        posts[1].body["text"]
+    );
+    let huge = format!("{PASTE}\n{}", "x".repeat(1024 * 1024));
+    assert_eq!(
+        send_event(
+            &bot,
+            &message_event("EvHuge", "1700000100.000950", &huge),
+            &[]
+        ),
+        200
+    );
+    let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(5));
+    assert_eq!(posts.len(), 3);
+    // The logs keep ids, never tokens, secrets or the text of a paste.
+    let logs = bot.logs();
+    assert!(logs.contains("replied"), "{logs}");
+    for secret in [TOKEN, SECRET, "erp-app02", "what is for lunch"] {
+        assert!(!logs.contains(secret), "{secret} in the logs:\n{logs}");
+    }
 }
 
 #[test]

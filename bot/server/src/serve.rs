@@ -15,7 +15,11 @@ pub fn run(settings: Settings, matcher: Matcher) -> Result<()> {
         .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("BACKUP_BOT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+                // The client library's own debug output carries payloads (pastes) and request
+                // details: it is never logged below warnings, whatever BACKUP_BOT_LOG says.
+                .add_directive("slack_morphism=warn".parse().expect("a valid directive"))
+                .add_directive("hyper=warn".parse().expect("a valid directive")),
         )
         .try_init();
     tokio::runtime::Builder::new_multi_thread()
