@@ -613,4 +613,59 @@ fn socket_mode_acknowledges_reconnects_and_never_doubles() {
     let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(5));
     assert_eq!(posts.len(), 3);
     quiet_for(&fake, "chat.postMessage", 3, Duration::from_millis(500));
+
+    // A slash command over the socket: answered in its acknowledgement.
+    let form = fixture("slash_command.txt");
+    let mut command: serde_json::Map<String, Value> = serde_urlencoded_pairs(form.trim());
+    command.insert("command".into(), json!("/backup-error"));
+    command.insert("text".into(), json!("ExtensionConfigParsingFailure"));
+    assert!(fake.push(&json!({"type": "slash_commands", "envelope_id": "env-cmd", "accepts_response_payload": true, "payload": command})));
+    let until = Instant::now() + Duration::from_secs(5);
+    let ack = loop {
+        if let Some(a) = fake
+            .acks()
+            .into_iter()
+            .find(|a| a["envelope_id"] == "env-cmd")
+        {
+            break a;
+        }
+        assert!(Instant::now() < until, "no acknowledgement for the command");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(ack["payload"]["response_type"], "ephemeral");
+    assert!(
+        ack["payload"]
+            .to_string()
+            .contains("ExtensionConfigParsingFailure"),
+        "{ack}"
+    );
+
+    // A button over the socket: the guided walk starts in the thread.
+    let mut press: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
+    press["container"]["message_ts"] = json!("1700000003.000100");
+    press["container"]["channel_id"] = json!("C024BE91L");
+    press["channel"]["id"] = json!("C024BE91L");
+    press["message"]["ts"] = json!("1700000003.000100");
+    press["message"]["thread_ts"] = json!("1700000700.000300");
+    press["actions"][0]["action_id"] = json!("guide.start");
+    assert!(fake.push(&json!({"type": "interactive", "envelope_id": "env-btn", "accepts_response_payload": false, "payload": press})));
+    let posts = fake.wait_for("chat.postMessage", 4, Duration::from_secs(5));
+    assert_eq!(posts.len(), 4);
+    assert_eq!(posts[3].body["thread_ts"], "1700000700.000300");
+    assert!(
+        posts[3].body["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Step 1/"),
+        "{}",
+        posts[3].body["text"]
+    );
+}
+
+/// `a=1&b=2` (already decoded enough for the documented sample) as a JSON object.
+fn serde_urlencoded_pairs(form: &str) -> serde_json::Map<String, Value> {
+    form.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), json!(v.replace("%20", " "))))
+        .collect()
 }
