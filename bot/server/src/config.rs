@@ -41,6 +41,8 @@ struct Raw {
     #[serde(default)]
     slack: RawSlack,
     #[serde(default)]
+    discord: RawDiscord,
+    #[serde(default)]
     storage: RawStorage,
     #[serde(default)]
     commands: RawCommands,
@@ -65,6 +67,17 @@ struct RawSlack {
     signing_secret: Option<Secret>,
     api_url: Option<String>,
     channels: Option<Vec<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDiscord {
+    token: Option<Secret>,
+    application_id: Option<u64>,
+    guilds: Option<Vec<u64>>,
+    channels: Option<Vec<String>>,
+    api_url: Option<String>,
+    reply: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -102,6 +115,26 @@ pub struct SlackSettings {
     pub api_url: String,
 }
 
+/// How the bot answers a paste on Discord.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiscordReply {
+    /// A reply to the message.
+    Reply,
+    /// A new thread on the message.
+    Thread,
+}
+
+#[derive(Debug, Clone)]
+pub struct DiscordSettings {
+    pub token: Secret,
+    pub application_id: Option<u64>,
+    pub guilds: Vec<u64>,
+    /// An origin such as `http://127.0.0.1:8081` (no path); `None` for Discord itself.
+    pub api_url: Option<String>,
+    pub reply: DiscordReply,
+    pub allow: Option<std::collections::HashSet<String>>,
+}
+
 /// Whether command answers are seen by everyone in the channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseType {
@@ -114,6 +147,7 @@ pub enum ResponseType {
 pub struct Settings {
     pub listen: String,
     pub slack: Option<SlackSettings>,
+    pub discord: Option<DiscordSettings>,
     pub storage_url: String,
     pub response_type: ResponseType,
     pub policy: Policy,
@@ -159,6 +193,8 @@ pub fn load(flag: Option<&Path>) -> Result<Settings> {
             .separator("__")
             .list_separator(",")
             .with_list_parse_key("slack.channels")
+            .with_list_parse_key("discord.channels")
+            .with_list_parse_key("discord.guilds")
             .try_parsing(true),
     );
     let raw: Raw = b
@@ -233,6 +269,29 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
             })
         }
     };
+    let d = raw.discord;
+    let reply = match d.reply.as_deref().unwrap_or("reply") {
+        "reply" => DiscordReply::Reply,
+        "thread" => DiscordReply::Thread,
+        other => bail!("discord.reply `{other}` must be `reply` or `thread`"),
+    };
+    if let Some(url) = &d.api_url {
+        let ok = (url.starts_with("http://") || url.starts_with("https://"))
+            && url.splitn(4, '/').nth(3).is_none_or(|p| p.is_empty());
+        if !ok {
+            bail!(
+                "discord.api_url `{url}` must be an origin such as http://127.0.0.1:8081 (no path)"
+            );
+        }
+    }
+    let discord = d.token.map(|token| DiscordSettings {
+        token,
+        application_id: d.application_id,
+        guilds: d.guilds.unwrap_or_default(),
+        api_url: d.api_url.map(|u| u.trim_end_matches('/').to_string()),
+        reply,
+        allow: d.channels.map(|c| c.into_iter().collect()),
+    });
     let response_type = match raw.commands.response_type.as_deref().unwrap_or("ephemeral") {
         "ephemeral" => ResponseType::Ephemeral,
         "in_channel" => ResponseType::InChannel,
@@ -249,6 +308,7 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
     Ok(Settings {
         listen,
         slack,
+        discord,
         storage_url: raw.storage.url.unwrap_or_else(|| "memory:".to_string()),
         response_type,
         policy: Policy {
@@ -321,6 +381,35 @@ impl Settings {
                 s.push('\n');
             }
         }
+        match &self.discord {
+            None => {
+                let _ = writeln!(s, "# [discord] not configured\n");
+            }
+            Some(d) => {
+                let _ = writeln!(s, "[discord]\ntoken = \"[redacted]\"");
+                if let Some(id) = d.application_id {
+                    let _ = writeln!(s, "application_id = {id}");
+                }
+                let _ = writeln!(s, "guilds = {:?}", d.guilds);
+                if let Some(url) = &d.api_url {
+                    let _ = writeln!(s, "api_url = {url:?}");
+                }
+                let _ = writeln!(
+                    s,
+                    "reply = {:?}",
+                    match d.reply {
+                        DiscordReply::Reply => "reply",
+                        DiscordReply::Thread => "thread",
+                    }
+                );
+                if let Some(allow) = &d.allow {
+                    let mut a: Vec<&String> = allow.iter().collect();
+                    a.sort();
+                    let _ = writeln!(s, "channels = {a:?}");
+                }
+                s.push('\n');
+            }
+        }
         let _ = writeln!(s, "[storage]\nurl = {:?}\n", redact_url(&self.storage_url));
         let _ = writeln!(
             s,
@@ -351,14 +440,14 @@ impl Settings {
 
     /// The keys that would make some platform run, when none is configured.
     pub fn missing_platform(&self) -> Option<String> {
-        if self.slack.is_some() {
+        if self.slack.is_some() || self.discord.is_some() {
             return None;
         }
         Some(
             "no chat platform is configured: set slack.bot_token with slack.app_token (Socket Mode) \
-             or with slack.mode = \"http\" and slack.signing_secret (in the config file or as \
-             BACKUP_BOT__SLACK__BOT_TOKEN and so on). To try the bot without a platform, run \
-             `backup-bot console`."
+             or with slack.mode = \"http\" and slack.signing_secret, or set discord.token (in the \
+             config file or as BACKUP_BOT__SLACK__BOT_TOKEN, BACKUP_BOT__DISCORD__TOKEN and so on). \
+             To try the bot without a platform, run `backup-bot console`."
                 .to_string(),
         )
     }
