@@ -56,3 +56,56 @@ pub fn question_reply(m: &Matcher, text: &str) -> Reply {
 pub fn render_text(m: &Matcher, reply: &Reply) -> String {
     reply::text(&card(m, reply))
 }
+
+/// Choices for a code typed so far (autocomplete): `(label, value)`, best first, at most `n`.
+/// Codes by prefix, then by substring, then by likeness; titles too, so entries without a code
+/// (table rows, general sections) can be picked.
+pub fn complete(m: &Matcher, partial: &str, n: usize) -> Vec<(String, String)> {
+    let p = partial.trim().to_lowercase();
+    let mut scored: Vec<(f64, String, String)> = Vec::new();
+    for e in m.entries() {
+        let title = e.edition(backup_bot_index::Lang::En).title.clone();
+        let named: Vec<&String> = e
+            .codes
+            .iter()
+            .filter(|c| !c.bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        let candidates: Vec<(String, String, String)> = if named.is_empty() {
+            vec![(
+                title.to_lowercase(),
+                reply::short(&title, 100),
+                reply::short(&title, 100),
+            )]
+        } else {
+            named
+                .iter()
+                .map(|c| {
+                    (
+                        c.to_lowercase(),
+                        reply::short(&headline(e, backup_bot_index::Lang::En), 100),
+                        c.to_string(),
+                    )
+                })
+                .collect()
+        };
+        for (key, label, value) in candidates {
+            let score = if p.is_empty() {
+                0.5
+            } else if key.starts_with(&p) {
+                3.0 + p.len() as f64 / key.len() as f64
+            } else if key.contains(&p) {
+                2.0
+            } else if title.to_lowercase().contains(&p) {
+                1.5
+            } else {
+                strsim::jaro_winkler(&p, &key)
+            };
+            if p.is_empty() || score > 0.75 {
+                scored.push((score, label, value));
+            }
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
+    scored.dedup_by(|a, b| a.2 == b.2);
+    scored.into_iter().take(n).map(|(_, l, v)| (l, v)).collect()
+}

@@ -65,9 +65,21 @@ enum Command {
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Discord tools.
+    #[command(subcommand)]
+    Discord(DiscordCommand),
     /// Content tools.
     #[command(subcommand)]
     Content(ContentCommand),
+}
+
+#[derive(Subcommand)]
+enum DiscordCommand {
+    /// Register /backup-error (a bulk overwrite: running it again changes nothing).
+    RegisterCommands {
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -148,6 +160,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print!("{}", settings.redacted());
             if let Some(missing) = settings.missing_platform() {
                 eprintln!("note: {missing}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Discord(DiscordCommand::RegisterCommands { config }) => {
+            let settings = config::load(config.as_deref())?;
+            for c in serve::register_discord(&settings)? {
+                println!("registered {c}");
             }
             Ok(ExitCode::SUCCESS)
         }

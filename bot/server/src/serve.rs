@@ -11,6 +11,31 @@ use backup_bot_slack::{SlackBot, SlackOptions};
 use std::sync::Arc;
 
 pub fn run(settings: Settings, matcher: Matcher) -> Result<()> {
+    init_logs();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(serve(settings, Arc::new(matcher)))
+}
+
+/// `backup-bot discord register-commands`: registers /backup-error and says what it registered.
+pub fn register_discord(settings: &Settings) -> Result<Vec<String>> {
+    init_logs();
+    let d = settings
+        .discord
+        .as_ref()
+        .context("discord.token is not set (in the config file or BACKUP_BOT__DISCORD__TOKEN)")?;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(backup_bot_discord::run::register(&discord_options(
+            d, settings,
+        )))
+}
+
+fn init_logs() {
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -19,14 +44,12 @@ pub fn run(settings: Settings, matcher: Matcher) -> Result<()> {
                 // The client library's own debug output carries payloads (pastes) and request
                 // details: it is never logged below warnings, whatever BACKUP_BOT_LOG says.
                 .add_directive("slack_morphism=warn".parse().expect("a valid directive"))
-                .add_directive("hyper=warn".parse().expect("a valid directive")),
+                .add_directive("hyper=warn".parse().expect("a valid directive"))
+                .add_directive("serenity=warn".parse().expect("a valid directive"))
+                .add_directive("reqwest=warn".parse().expect("a valid directive"))
+                .add_directive("tungstenite=warn".parse().expect("a valid directive")),
         )
         .try_init();
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("starting the runtime")?
-        .block_on(serve(settings, Arc::new(matcher)))
 }
 
 async fn serve(settings: Settings, matcher: Arc<Matcher>) -> Result<()> {
@@ -63,18 +86,54 @@ async fn serve(settings: Settings, matcher: Arc<Matcher>) -> Result<()> {
             }
         }
     }
+    let mut discord = None;
+    if let Some(d) = &settings.discord {
+        let mut policy = settings.policy.clone();
+        policy.allow = d.allow.clone();
+        let core = Core::new(matcher.clone(), policy);
+        let bot = backup_bot_discord::DiscordBot::new(core, discord_options(d, &settings));
+        discord = Some(tokio::spawn(backup_bot_discord::run::run(bot)));
+        tracing::info!("Discord: gateway");
+    }
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     tracing::info!(listen = %listener.local_addr()?, "HTTP listener");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("HTTP listener")?;
+    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown());
+    match discord {
+        // The gateway ending (a refused token, a missing intent) ends the bot: one clear error.
+        Some(gateway) => tokio::select! {
+            r = server => r.context("HTTP listener")?,
+            r = gateway => match r {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(e),
+                Err(e) => anyhow::bail!("Discord task: {e}"),
+            },
+        },
+        None => server.await.context("HTTP listener")?,
+    }
     if let Some(l) = _socket {
         l.shutdown().await;
     }
     Ok(())
+}
+
+/// The adapter's options from the settings.
+pub fn discord_options(
+    d: &crate::config::DiscordSettings,
+    settings: &Settings,
+) -> backup_bot_discord::DiscordOptions {
+    backup_bot_discord::DiscordOptions {
+        token: d.token.expose().to_string(),
+        api_url: d.api_url.clone(),
+        application_id: d.application_id,
+        guilds: d.guilds.clone(),
+        reply: match d.reply {
+            crate::config::DiscordReply::Reply => backup_bot_discord::ReplyStyle::Reply,
+            crate::config::DiscordReply::Thread => backup_bot_discord::ReplyStyle::Thread,
+        },
+        in_channel: settings.response_type == ResponseType::InChannel,
+    }
 }
 
 async fn shutdown() {

@@ -1,0 +1,7 @@
+//! The Discord adapter: the only crate that names serenity. Gateway events become neutral events,
+//! the core decides, rendering makes embeds and buttons, the runtime sends them over REST.
+
+pub mod render;
+pub mod run;
+
+pub use run::{DiscordBot, DiscordOptions, ReplyStyle};

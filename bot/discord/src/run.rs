@@ -1,0 +1,626 @@
+//! The Discord runtime on serenity: gateway events become neutral events for the core, and its
+//! effects become REST calls (replies with embeds and buttons, threads, edits, interaction
+//! responses and follow-ups), with retries that neither lose nor double a reply.
+
+use crate::render::{self, Rendered};
+use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message as CoreMessage, Reply};
+use serenity::all::*;
+use serenity::async_trait;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Attachments are read up to this many bytes (like pastes, which are cut at 40 KB).
+pub const MAX_ATTACHMENT_BYTES: usize = 40 * 1024;
+/// REST calls are retried this many times on 429 (serenity does not pass `retry_after` on when
+/// its rate limiter is off, so the wait doubles from one second) and on 5xx or network errors.
+pub const MAX_RETRIES: usize = 4;
+/// The command's name.
+pub const COMMAND: &str = "backup-error";
+
+/// How a paste is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyStyle {
+    /// A reply to the message.
+    Reply,
+    /// A new thread on the message.
+    Thread,
+}
+
+/// What the adapter needs to know.
+#[derive(Clone)]
+pub struct DiscordOptions {
+    pub token: String,
+    /// An origin such as `http://127.0.0.1:8081`; `None` for Discord itself.
+    pub api_url: Option<String>,
+    pub application_id: Option<u64>,
+    pub guilds: Vec<u64>,
+    pub reply: ReplyStyle,
+    /// Command answers seen by the whole channel (else only by the caller).
+    pub in_channel: bool,
+}
+
+impl std::fmt::Debug for DiscordOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiscordOptions")
+            .field("token", &"[redacted]")
+            .field("api_url", &self.api_url)
+            .field("application_id", &self.application_id)
+            .field("guilds", &self.guilds)
+            .field("reply", &self.reply)
+            .finish()
+    }
+}
+
+/// The REST client: through `api_url` when set (serenity's rate limiter ignores a proxy, so it
+/// is off then and [`retry`] handles 429s).
+pub fn http(opts: &DiscordOptions) -> Http {
+    let mut b =
+        HttpBuilder::new(&opts.token).default_allowed_mentions(CreateAllowedMentions::new());
+    if let Some(url) = &opts.api_url {
+        b = b.proxy(url.clone()).ratelimiter_disabled(true);
+    }
+    if let Some(id) = opts.application_id {
+        b = b.application_id(ApplicationId::new(id));
+    }
+    b.build()
+}
+
+/// The intents the bot needs: guild and direct messages, and their content (privileged).
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILD_MESSAGES
+        | GatewayIntents::DIRECT_MESSAGES
+        | GatewayIntents::MESSAGE_CONTENT
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The Discord side of the bot: the gateway's event handler.
+pub struct DiscordBot {
+    core: Mutex<Core>,
+    opts: DiscordOptions,
+    me: Mutex<Option<UserId>>,
+    download: reqwest::Client,
+}
+
+impl DiscordBot {
+    pub fn new(core: Core, opts: DiscordOptions) -> Arc<DiscordBot> {
+        Arc::new(DiscordBot {
+            core: Mutex::new(core),
+            opts,
+            me: Mutex::new(None),
+            download: reqwest::Client::builder()
+                .timeout(Duration::from_secs(20))
+                .build()
+                .unwrap_or_default(),
+        })
+    }
+
+    fn render(&self, reply: &Reply) -> Rendered {
+        let core = self.core.lock().expect("lock");
+        render::card(&backup_bot_core::card(&core.matcher, reply))
+    }
+
+    fn me(&self) -> Option<UserId> {
+        *self.me.lock().expect("lock")
+    }
+
+    /// A gateway message as the core sees it (`None`: not for the bot).
+    fn incoming(&self, msg: &Message, text: String) -> Option<CoreMessage> {
+        let me = self.me();
+        let from_bot = msg.author.bot || msg.webhook_id.is_some() || Some(msg.author.id) == me;
+        let mentioned = me.is_some_and(|id| msg.mentions.iter().any(|u| u.id == id));
+        let dm = msg.guild_id.is_none();
+        Some(CoreMessage {
+            channel: msg.channel_id.to_string(),
+            user: Some(msg.author.id.to_string()),
+            ts: msg.id.to_string(),
+            thread_ts: None,
+            text: strip_mention(&text, me),
+            direct: mentioned || dm,
+            dm,
+            edited: false,
+            from_bot,
+        })
+    }
+
+    /// Reads text attachments (the first 40 KB of each), e.g. the `message.txt` a long paste became.
+    async fn attachments(&self, msg: &Message) -> String {
+        let mut out = String::new();
+        for a in &msg.attachments {
+            let text_like = a
+                .content_type
+                .as_deref()
+                .is_some_and(|t| t.starts_with("text/") || t.starts_with("application/json"))
+                || [".txt", ".log", ".json", ".csv", ".yaml", ".xml"]
+                    .iter()
+                    .any(|x| a.filename.to_lowercase().ends_with(x));
+            if !text_like {
+                continue;
+            }
+            match self.read_url(&a.url).await {
+                Ok(t) => {
+                    out.push('\n');
+                    out.push_str(&t);
+                }
+                Err(e) => {
+                    tracing::warn!(attachment = %a.id, error = %e, "could not read an attachment")
+                }
+            }
+        }
+        out
+    }
+
+    async fn read_url(&self, url: &str) -> anyhow::Result<String> {
+        let mut resp = self
+            .download
+            .get(url)
+            .header(
+                reqwest::header::RANGE,
+                format!("bytes=0-{}", MAX_ATTACHMENT_BYTES - 1),
+            )
+            .send()
+            .await?;
+        if !resp.status().is_success() {
+            anyhow::bail!("download answered {}", resp.status());
+        }
+        let mut buf: Vec<u8> = Vec::new();
+        while buf.len() < MAX_ATTACHMENT_BYTES {
+            match resp.chunk().await? {
+                Some(c) => {
+                    let room = MAX_ATTACHMENT_BYTES - buf.len();
+                    buf.extend_from_slice(&c[..c.len().min(room)]);
+                }
+                None => break,
+            }
+        }
+        Ok(match String::from_utf8(buf) {
+            Ok(s) => s,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let mut b = e.into_bytes();
+                b.truncate(valid);
+                String::from_utf8(b).unwrap_or_default()
+            }
+        })
+    }
+
+    async fn carry_out(
+        &self,
+        http: &Http,
+        effects: Vec<Effect>,
+        interaction: Option<(&InteractionId, &str)>,
+    ) {
+        for effect in effects {
+            if let Err(e) = self.carry_out_one(http, effect, interaction).await {
+                tracing::error!(error = %e, "could not send to Discord");
+            }
+        }
+    }
+
+    async fn carry_out_one(
+        &self,
+        http: &Http,
+        effect: Effect,
+        interaction: Option<(&InteractionId, &str)>,
+    ) -> anyhow::Result<()> {
+        match effect {
+            Effect::Post {
+                channel,
+                thread_ts,
+                reply,
+                source_ts,
+            } => {
+                let r = self.render(&reply);
+                let channel_id = ChannelId::new(channel.parse()?);
+                // A new thread on the pasted message, or a reply to it (or to the clicked message).
+                let (target, reference) = match (self.opts.reply, &source_ts) {
+                    (ReplyStyle::Thread, Some(src)) => {
+                        let name = backup_bot_core::reply::short(&self.thread_name(&reply), 95);
+                        let src_id = MessageId::new(src.parse()?);
+                        let thread = retry(|| {
+                            channel_id.create_thread_from_message(
+                                http,
+                                src_id,
+                                CreateThread::new(name.clone())
+                                    .auto_archive_duration(AutoArchiveDuration::OneDay),
+                            )
+                        })
+                        .await?;
+                        (thread.id, None)
+                    }
+                    _ => (
+                        channel_id,
+                        thread_ts
+                            .or(source_ts.clone())
+                            .and_then(|t| t.parse::<u64>().ok())
+                            .map(MessageId::new),
+                    ),
+                };
+                let sent = retry(|| {
+                    let mut m = message(&r);
+                    if let Some(id) = reference {
+                        m = m.reference_message(MessageReference::from((target, id)));
+                    }
+                    target.send_message(http, m)
+                })
+                .await?;
+                tracing::info!(channel = %target, message = %sent.id, "replied");
+                self.core.lock().expect("lock").posted(
+                    &target.to_string(),
+                    &sent.id.to_string(),
+                    &reply,
+                    source_ts.as_deref(),
+                    now(),
+                );
+            }
+            Effect::Update { channel, ts, reply } => {
+                let r = self.render(&reply);
+                let channel_id = ChannelId::new(channel.parse()?);
+                let id = MessageId::new(ts.parse()?);
+                retry(|| channel_id.edit_message(http, id, edit(&r))).await?;
+                tracing::info!(channel = %channel, message = %ts, "updated a reply");
+            }
+            Effect::Delete { channel, ts } => {
+                let channel_id = ChannelId::new(channel.parse()?);
+                let id = MessageId::new(ts.parse()?);
+                retry(|| channel_id.delete_message(http, id)).await?;
+                tracing::info!(channel = %channel, message = %ts, "removed a reply");
+            }
+            Effect::Respond { reply } => {
+                let Some((_, token)) = interaction else {
+                    tracing::warn!("a response outside an interaction was dropped");
+                    return Ok(());
+                };
+                let r = self.render(&reply);
+                let ephemeral = !self.opts.in_channel
+                    || !matches!(
+                        reply,
+                        Reply::Answer { .. } | Reply::Suggest { .. } | Reply::Help { .. }
+                    );
+                let body = followup(&r, ephemeral);
+                let sent = retry(|| body.clone().execute(http, (None, token))).await?;
+                let channel = sent.channel_id.to_string();
+                self.core.lock().expect("lock").posted(
+                    &channel,
+                    &sent.id.to_string(),
+                    &reply,
+                    None,
+                    now(),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn thread_name(&self, reply: &Reply) -> String {
+        let core = self.core.lock().expect("lock");
+        match reply {
+            Reply::Answer { lang, found, .. } => {
+                backup_bot_core::headline(&core.matcher.entries()[found.entry], *lang)
+            }
+            _ => "backup-bot".to_string(),
+        }
+    }
+
+    /// Autocomplete for the `code` option: up to 25 choices.
+    fn complete(&self, partial: &str) -> CreateAutocompleteResponse {
+        let core = self.core.lock().expect("lock");
+        let mut r = CreateAutocompleteResponse::new();
+        for (name, value) in backup_bot_core::complete(&core.matcher, partial, 25) {
+            r = r.add_string_choice(backup_bot_core::reply::short(&name, 100), value);
+        }
+        r
+    }
+}
+
+fn strip_mention(text: &str, me: Option<UserId>) -> String {
+    match me {
+        Some(id) => text
+            .replace(&format!("<@{id}>"), "")
+            .replace(&format!("<@!{id}>"), "")
+            .trim()
+            .to_string(),
+        None => text.to_string(),
+    }
+}
+
+fn message(r: &Rendered) -> CreateMessage {
+    let mut m = CreateMessage::new()
+        .allowed_mentions(CreateAllowedMentions::new())
+        .components(r.rows.clone());
+    if let Some(e) = &r.embed {
+        m = m.embed(e.clone());
+    }
+    if let Some(c) = &r.content {
+        m = m.content(c.clone());
+    }
+    m
+}
+
+fn edit(r: &Rendered) -> EditMessage {
+    let mut m = EditMessage::new()
+        .allowed_mentions(CreateAllowedMentions::new())
+        .components(r.rows.clone());
+    if let Some(e) = &r.embed {
+        m = m.embed(e.clone());
+    }
+    m
+}
+
+fn followup(r: &Rendered, ephemeral: bool) -> CreateInteractionResponseFollowup {
+    let mut m = CreateInteractionResponseFollowup::new()
+        .allowed_mentions(CreateAllowedMentions::new())
+        .components(r.rows.clone())
+        .ephemeral(ephemeral);
+    if let Some(e) = &r.embed {
+        m = m.embed(e.clone());
+    }
+    m
+}
+
+/// Runs a REST call, retrying 429s and 5xx or network errors a bounded number of times with a
+/// doubling wait. A refused call is sent again; one that succeeded is never sent twice.
+pub async fn retry<T, F, Fut>(mut call: F) -> Result<T, serenity::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, serenity::Error>>,
+{
+    let mut attempt = 0;
+    loop {
+        match call().await {
+            Ok(v) => return Ok(v),
+            Err(e) if attempt < MAX_RETRIES && retryable(&e) => {
+                let wait = Duration::from_millis(1000 << attempt.min(4));
+                tracing::warn!(error = %e, wait_ms = wait.as_millis() as u64, "Discord call failed: retrying");
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn retryable(e: &serenity::Error) -> bool {
+    match e {
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            r.status_code.as_u16() == 429 || r.status_code.is_server_error()
+        }
+        serenity::Error::Http(HttpError::Request(_)) => true,
+        _ => false,
+    }
+}
+
+/// The handler serenity calls; it owns nothing but the bot.
+pub struct Handler(pub Arc<DiscordBot>);
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, _ctx: Context, ready: Ready) {
+        tracing::info!(user = %ready.user.id, guilds = ready.guilds.len(), "connected to Discord");
+        *self.0.me.lock().expect("lock") = Some(ready.user.id);
+    }
+
+    async fn resume(&self, _ctx: Context, _: ResumedEvent) {
+        tracing::info!("Discord gateway resumed");
+    }
+
+    async fn message(&self, ctx: Context, msg: Message) {
+        let bot = &self.0;
+        let mut text = msg.content.clone();
+        if !msg.attachments.is_empty() && !(msg.author.bot || msg.webhook_id.is_some()) {
+            text.push_str(&bot.attachments(&msg).await);
+        }
+        let Some(m) = bot.incoming(&msg, text) else {
+            return;
+        };
+        if m.from_bot {
+            return;
+        }
+        tracing::info!(channel = %m.channel, message = %m.ts, "message");
+        let effects = bot
+            .core
+            .lock()
+            .expect("lock")
+            .handle(Incoming::Message(m), now());
+        bot.carry_out(&ctx.http, effects, None).await;
+    }
+
+    async fn message_update(
+        &self,
+        ctx: Context,
+        _old: Option<Message>,
+        new: Option<Message>,
+        event: MessageUpdateEvent,
+    ) {
+        let bot = &self.0;
+        // Only an edit of the text matters (embeds being added also send updates).
+        let Some(content) = event.content.clone() else {
+            return;
+        };
+        if event.author.as_ref().is_some_and(|a| a.bot) || event.webhook_id.flatten().is_some() {
+            return;
+        }
+        if event
+            .author
+            .as_ref()
+            .is_some_and(|a| Some(a.id) == bot.me())
+        {
+            return;
+        }
+        let me = bot.me();
+        let mentioned = me.is_some_and(|id| {
+            event
+                .mentions
+                .as_ref()
+                .is_some_and(|ms| ms.iter().any(|u| u.id == id))
+        });
+        let dm = event.guild_id.is_none() && new.as_ref().is_some_and(|n| n.guild_id.is_none());
+        let m = CoreMessage {
+            channel: event.channel_id.to_string(),
+            user: event.author.as_ref().map(|a| a.id.to_string()),
+            ts: event.id.to_string(),
+            thread_ts: None,
+            text: strip_mention(&content, me),
+            direct: mentioned || dm,
+            dm,
+            edited: true,
+            from_bot: false,
+        };
+        tracing::info!(channel = %m.channel, message = %m.ts, "edited message");
+        let effects = bot
+            .core
+            .lock()
+            .expect("lock")
+            .handle(Incoming::Message(m), now());
+        bot.carry_out(&ctx.http, effects, None).await;
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let bot = &self.0;
+        match interaction {
+            Interaction::Autocomplete(ac) => {
+                let partial = ac
+                    .data
+                    .autocomplete()
+                    .map(|o| o.value.to_string())
+                    .unwrap_or_default();
+                let answer = bot.complete(&partial);
+                if let Err(e) = ac
+                    .create_response(&ctx.http, CreateInteractionResponse::Autocomplete(answer))
+                    .await
+                {
+                    tracing::warn!(error = %e, "autocomplete answer failed");
+                }
+            }
+            Interaction::Command(cmd) if cmd.data.name == COMMAND => {
+                let ephemeral = !bot.opts.in_channel;
+                // Acknowledge in time (deferred), then follow up.
+                let defer = CreateInteractionResponse::Defer(
+                    CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+                );
+                if let Err(e) = retry(|| cmd.create_response(&ctx.http, defer.clone())).await {
+                    tracing::error!(error = %e, "could not acknowledge a command");
+                    return;
+                }
+                let mut text = String::new();
+                for o in cmd.data.options() {
+                    if let ResolvedValue::String(s) = o.value {
+                        if !text.is_empty() {
+                            text.push(' ');
+                        }
+                        text.push_str(s);
+                    }
+                }
+                tracing::info!(channel = %cmd.channel_id, user = %cmd.user.id, "command");
+                let call = Incoming::Command(CommandCall {
+                    channel: cmd.channel_id.to_string(),
+                    user: Some(cmd.user.id.to_string()),
+                    text,
+                });
+                let effects = bot.core.lock().expect("lock").handle(call, now());
+                bot.carry_out(&ctx.http, effects, Some((&cmd.id, &cmd.token)))
+                    .await;
+            }
+            Interaction::Component(c) => {
+                // Acknowledge at once (a deferred update), then act.
+                if let Err(e) =
+                    retry(|| c.create_response(&ctx.http, CreateInteractionResponse::Acknowledge))
+                        .await
+                {
+                    tracing::error!(error = %e, "could not acknowledge a button");
+                    return;
+                }
+                let ephemeral = c
+                    .message
+                    .flags
+                    .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
+                tracing::info!(channel = %c.channel_id, action = %c.data.custom_id, "button");
+                let action = Incoming::Action(Action {
+                    channel: c.channel_id.to_string(),
+                    user: Some(c.user.id.to_string()),
+                    action_id: c.data.custom_id.clone(),
+                    message_ts: c.message.id.to_string(),
+                    thread_ts: None,
+                    ephemeral,
+                });
+                let effects = bot.core.lock().expect("lock").handle(action, now());
+                bot.carry_out(&ctx.http, effects, Some((&c.id, &c.token)))
+                    .await;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The `/backup-error` command: `code` (autocomplete over codes and titles) and `query`.
+pub fn command() -> CreateCommand {
+    CreateCommand::new(COMMAND)
+        .description("Look up an Azure VM backup error by code, or search by words")
+        .add_option(
+            CreateCommandOption::new(
+                CommandOptionType::String,
+                "code",
+                "An error code, such as UserErrorFsFreezeFailed",
+            )
+            .required(false)
+            .set_autocomplete(true),
+        )
+        .add_option(
+            CreateCommandOption::new(
+                CommandOptionType::String,
+                "query",
+                "Words or a pasted error message",
+            )
+            .required(false),
+        )
+}
+
+/// Registers the command (a bulk overwrite: idempotent) in the configured guilds, or globally.
+pub async fn register(opts: &DiscordOptions) -> anyhow::Result<Vec<String>> {
+    let http = http(opts);
+    if opts.application_id.is_none() {
+        let app = http.get_current_application_info().await?;
+        http.set_application_id(app.id);
+    }
+    let mut done = Vec::new();
+    if opts.guilds.is_empty() {
+        let cmds = retry(|| Command::set_global_commands(&http, vec![command()])).await?;
+        done.extend(
+            cmds.iter()
+                .map(|c| format!("/{} (global, id {})", c.name, c.id)),
+        );
+    } else {
+        for g in &opts.guilds {
+            let cmds = retry(|| GuildId::new(*g).set_commands(&http, vec![command()])).await?;
+            done.extend(
+                cmds.iter()
+                    .map(|c| format!("/{} (guild {g}, id {})", c.name, c.id)),
+            );
+        }
+    }
+    Ok(done)
+}
+
+/// Connects to the gateway and runs until stopped. A missing MESSAGE_CONTENT intent (close code
+/// 4014) ends it with one clear error.
+pub async fn run(bot: Arc<DiscordBot>) -> anyhow::Result<()> {
+    let http = http(&bot.opts);
+    let mut client = ClientBuilder::new_with_http(http, intents())
+        .event_handler(Handler(bot.clone()))
+        .await?;
+    match client.start().await {
+        Ok(()) => Ok(()),
+        Err(serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents)) => anyhow::bail!(
+            "Discord closed the gateway (4014): the MESSAGE_CONTENT intent is not enabled for this bot. \
+             Turn on \"Message Content Intent\" under Bot → Privileged Gateway Intents in the developer portal."
+        ),
+        Err(serenity::Error::Gateway(GatewayError::InvalidAuthentication)) => {
+            anyhow::bail!("Discord refused the token (4004): check discord.token")
+        }
+        Err(e) => Err(anyhow::anyhow!("Discord gateway: {e}")),
+    }
+}
