@@ -411,7 +411,7 @@ impl EventHandler for Handler {
     async fn message(&self, ctx: Context, msg: Message) {
         let bot = &self.0;
         let mut text = msg.content.clone();
-        if !msg.attachments.is_empty() && !(msg.author.bot || msg.webhook_id.is_some()) {
+        if !(msg.attachments.is_empty() || msg.author.bot || msg.webhook_id.is_some()) {
             text.push_str(&bot.attachments(&msg).await);
         }
         let Some(m) = bot.incoming(&msg, text) else {
