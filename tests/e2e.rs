@@ -4,8 +4,12 @@
 mod cli;
 #[path = "e2e/content.rs"]
 mod content;
+#[path = "e2e/discord.rs"]
+mod discord;
 #[path = "e2e/eval.rs"]
 mod eval;
+#[path = "e2e/fake_discord.rs"]
+mod fake_discord;
 #[path = "e2e/fake_slack.rs"]
 mod fake_slack;
 #[path = "e2e/slack.rs"]

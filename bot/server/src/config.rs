@@ -66,7 +66,7 @@ struct RawSlack {
     app_token: Option<Secret>,
     signing_secret: Option<Secret>,
     api_url: Option<String>,
-    channels: Option<Vec<String>>,
+    channels: Option<OneOrMany<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,10 +74,44 @@ struct RawSlack {
 struct RawDiscord {
     token: Option<Secret>,
     application_id: Option<u64>,
-    guilds: Option<Vec<u64>>,
-    channels: Option<Vec<String>>,
+    guilds: Option<OneOrMany<u64>>,
+    channels: Option<OneOrMany<Id>>,
     api_url: Option<String>,
     reply: Option<String>,
+}
+
+/// A list, or a single value (an environment variable with one item reads as a scalar).
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T> OneOrMany<T> {
+    fn into_vec(self) -> Vec<T> {
+        match self {
+            OneOrMany::One(t) => vec![t],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+/// An id given as a number or a string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Id {
+    Num(u64),
+    Text(String),
+}
+
+impl Id {
+    fn text(self) -> String {
+        match self {
+            Id::Num(n) => n.to_string(),
+            Id::Text(s) => s,
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -287,10 +321,12 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
     let discord = d.token.map(|token| DiscordSettings {
         token,
         application_id: d.application_id,
-        guilds: d.guilds.unwrap_or_default(),
+        guilds: d.guilds.map(OneOrMany::into_vec).unwrap_or_default(),
         api_url: d.api_url.map(|u| u.trim_end_matches('/').to_string()),
         reply,
-        allow: d.channels.map(|c| c.into_iter().collect()),
+        allow: d
+            .channels
+            .map(|c| c.into_vec().into_iter().map(Id::text).collect()),
     });
     let response_type = match raw.commands.response_type.as_deref().unwrap_or("ephemeral") {
         "ephemeral" => ResponseType::Ephemeral,
@@ -314,7 +350,7 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
         policy: Policy {
             default,
             channels,
-            allow: s.channels.map(|c| c.into_iter().collect()),
+            allow: s.channels.map(|c| c.into_vec().into_iter().collect()),
         },
         source,
     })

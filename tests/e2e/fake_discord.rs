@@ -1,0 +1,440 @@
+//! A fake Discord on 127.0.0.1: the REST routes the bot calls (gateway, channel messages,
+//! threads, interaction callbacks, webhook follow-ups, application commands, attachments) and a
+//! gateway WebSocket (HELLO, IDENTIFY → READY, heartbeats and their ACKs, dispatches, a dropped
+//! connection and RESUME, close codes). It records what it receives.
+
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message as Ws, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+pub const APP_ID: &str = "900";
+pub const BOT_ID: &str = "900";
+pub const GUILD_ID: &str = "3001";
+pub const CHANNEL_ID: &str = "2001";
+
+/// One REST request the fake received.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    /// "METHOD /path" prefixes → statuses to answer with first.
+    failures: HashMap<String, VecDeque<u16>>,
+    next_id: u64,
+    seq: u64,
+    /// Gateway frames received (op codes and payloads), heartbeats left out.
+    received: Vec<Value>,
+    connections: usize,
+    socket: Option<mpsc::UnboundedSender<Cmd>>,
+    attachments: HashMap<String, String>,
+    /// Close with this code right after IDENTIFY (e.g. 4014).
+    close_after_identify: Option<u16>,
+}
+
+enum Cmd {
+    Dispatch(String, Value),
+    Drop,
+}
+
+#[derive(Clone)]
+struct Shared {
+    inner: Arc<Mutex<Inner>>,
+    addr: SocketAddr,
+}
+
+pub struct FakeDiscord {
+    pub addr: SocketAddr,
+    shared: Shared,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl FakeDiscord {
+    pub fn start() -> FakeDiscord {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let shared = Shared {
+            inner: Arc::new(Mutex::new(Inner {
+                next_id: 7000,
+                ..Inner::default()
+            })),
+            addr,
+        };
+        let app = Router::new()
+            .route("/", get(gateway))
+            .fallback(rest)
+            .with_state(shared.clone());
+        rt.spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeDiscord {
+            addr,
+            shared,
+            _rt: rt,
+        }
+    }
+
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn close_after_identify(&self, code: u16) {
+        self.shared.inner.lock().unwrap().close_after_identify = Some(code);
+    }
+
+    pub fn add_attachment(&self, id: &str, text: &str) -> String {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .attachments
+            .insert(id.to_string(), text.to_string());
+        format!("http://{}/attachments/{id}/message.txt", self.addr)
+    }
+
+    /// REST calls whose "METHOD path" starts with `prefix` (e.g. `POST /api/v10/channels/2001/messages`).
+    pub fn calls(&self, prefix: &str) -> Vec<Call> {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .calls
+            .iter()
+            .filter(|c| format!("{} {}", c.method, c.path).starts_with(prefix))
+            .cloned()
+            .collect()
+    }
+
+    pub fn wait_for(&self, prefix: &str, n: usize, within: Duration) -> Vec<Call> {
+        let until = Instant::now() + within;
+        loop {
+            let c = self.calls(prefix);
+            if c.len() >= n || Instant::now() > until {
+                return c;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The next answers to requests starting with `prefix` are these statuses.
+    pub fn fail(&self, prefix: &str, statuses: &[u16]) {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .failures
+            .entry(prefix.to_string())
+            .or_default()
+            .extend(statuses.iter().copied());
+    }
+
+    /// Waits until a gateway session is up (READY or RESUMED sent).
+    pub fn wait_connected(&self, within: Duration) -> bool {
+        let until = Instant::now() + within;
+        while Instant::now() < until {
+            if self.shared.inner.lock().unwrap().socket.is_some() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    pub fn dispatch(&self, t: &str, d: Value) -> bool {
+        let g = self.shared.inner.lock().unwrap();
+        match &g.socket {
+            Some(tx) => tx.send(Cmd::Dispatch(t.to_string(), d)).is_ok(),
+            None => false,
+        }
+    }
+
+    pub fn drop_connection(&self) {
+        let mut g = self.shared.inner.lock().unwrap();
+        if let Some(tx) = g.socket.take() {
+            let _ = tx.send(Cmd::Drop);
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.shared.inner.lock().unwrap().connections
+    }
+
+    /// Gateway frames received with this op code.
+    pub fn received(&self, op: u64) -> Vec<Value> {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .received
+            .iter()
+            .filter(|v| v["op"] == op)
+            .cloned()
+            .collect()
+    }
+}
+
+pub fn user(id: &str, name: &str, bot: bool) -> Value {
+    json!({ "id": id, "username": name, "bot": bot })
+}
+
+/// A message object with the fields serenity requires.
+pub fn message(id: &str, channel: &str, author: Value, content: &str) -> Value {
+    json!({
+        "id": id, "channel_id": channel, "guild_id": GUILD_ID, "author": author, "content": content,
+        "timestamp": "2024-01-01T00:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "type": 0
+    })
+}
+
+fn interaction_base(
+    kind: u8,
+    id: &str,
+    token: &str,
+    channel: &str,
+) -> serde_json::Map<String, Value> {
+    json!({
+        "id": id, "application_id": APP_ID, "type": kind, "token": token, "version": 1,
+        "guild_id": GUILD_ID, "channel_id": channel, "locale": "en-US", "entitlements": [],
+        "attachment_size_limit": 8388608,
+        "member": {"user": user("4001", "alice", false), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0}
+    })
+    .as_object()
+    .unwrap()
+    .clone()
+}
+
+/// `/backup-error` with options.
+pub fn command(id: &str, token: &str, options: Value) -> Value {
+    let mut m = interaction_base(2, id, token, CHANNEL_ID);
+    m.insert(
+        "data".into(),
+        json!({"id": "5001", "name": "backup-error", "type": 1, "options": options}),
+    );
+    Value::Object(m)
+}
+
+/// Autocomplete of the `code` option.
+pub fn autocomplete(id: &str, token: &str, partial: &str) -> Value {
+    let mut m = interaction_base(4, id, token, CHANNEL_ID);
+    m.insert(
+        "data".into(),
+        json!({"id": "5001", "name": "backup-error", "type": 1, "options": [{"name": "code", "type": 3, "value": partial, "focused": true}]}),
+    );
+    Value::Object(m)
+}
+
+/// A button pressed on the bot's message `on`.
+pub fn button(id: &str, token: &str, custom_id: &str, on: &str) -> Value {
+    let mut m = interaction_base(3, id, token, CHANNEL_ID);
+    m.insert(
+        "data".into(),
+        json!({"custom_id": custom_id, "component_type": 2}),
+    );
+    m.insert(
+        "message".into(),
+        message(on, CHANNEL_ID, user(BOT_ID, "backup-bot", true), ""),
+    );
+    Value::Object(m)
+}
+
+async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let path = uri.path().to_string();
+    let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let key = format!("{method} {path}");
+    let failure = {
+        let mut g = shared.inner.lock().unwrap();
+        g.calls.push(Call {
+            method: method.to_string(),
+            path: path.clone(),
+            body: parsed.clone(),
+        });
+        let mut hit = None;
+        for (prefix, q) in g.failures.iter_mut() {
+            if key.starts_with(prefix.as_str()) {
+                hit = q.pop_front();
+                break;
+            }
+        }
+        hit
+    };
+    if let Some(status) = failure {
+        let body = json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false, "code": 0});
+        return (StatusCode::from_u16(status).unwrap(), Json(body)).into_response();
+    }
+    let next_id = || {
+        let mut g = shared.inner.lock().unwrap();
+        g.next_id += 1;
+        g.next_id.to_string()
+    };
+    let seg: Vec<&str> = path
+        .trim_start_matches("/api/v10/")
+        .trim_start_matches('/')
+        .split('/')
+        .collect();
+    let ok = |v: Value| (StatusCode::OK, Json(v)).into_response();
+    let me = user(BOT_ID, "backup-bot", true);
+    match (method.as_str(), seg.as_slice()) {
+        ("GET", ["gateway"]) | ("GET", ["gateway", "bot"]) => ok(json!({
+            "url": format!("ws://{}", shared.addr), "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        })),
+        ("GET", ["users", "@me"]) => ok(me),
+        ("GET", ["attachments", id, _name]) => {
+            let text = shared.inner.lock().unwrap().attachments.get(*id).cloned();
+            match text {
+                Some(t) => t.into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+        ("POST", ["channels", c, "messages"]) => ok(message(&next_id(), c, me, "")),
+        ("PATCH", ["channels", c, "messages", m]) => ok(message(m, c, me, "")),
+        ("DELETE", ["channels", _, "messages", _]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["channels", c, "messages", _m, "threads"]) => ok(json!({
+            "id": next_id(), "type": 11, "name": parsed["name"], "guild_id": GUILD_ID, "parent_id": c
+        })),
+        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["webhooks", _, _]) => ok(message(&next_id(), CHANNEL_ID, me, "")),
+        ("PUT", ["applications", _, rest @ ..]) => {
+            let guild = (rest.first() == Some(&"guilds"))
+                .then(|| rest.get(1).copied())
+                .flatten();
+            let cmds: Vec<Value> = parsed
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(i, c)| json!({
+                    "id": (6000 + i).to_string(), "type": 1, "application_id": APP_ID, "guild_id": guild,
+                    "name": c["name"], "description": c["description"], "options": c["options"], "version": "1"
+                }))
+                .collect();
+            ok(Value::Array(cmds))
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"message": "404: Not Found", "code": 0})),
+        )
+            .into_response(),
+    }
+}
+
+async fn gateway(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {
+    ws.on_upgrade(move |s| serve_gateway(shared, s))
+}
+
+async fn send(ws: &mut WebSocket, v: Value) -> bool {
+    ws.send(Ws::Text(v.to_string().into())).await.is_ok()
+}
+
+async fn serve_gateway(shared: Shared, mut ws: WebSocket) {
+    shared.inner.lock().unwrap().connections += 1;
+    if !send(
+        &mut ws,
+        json!({"op": 10, "d": {"heartbeat_interval": 1000}}),
+    )
+    .await
+    {
+        return;
+    }
+    // The first frame: IDENTIFY (a new session) or RESUME.
+    let first = loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.recv()).await {
+            Ok(Some(Ok(Ws::Text(t)))) => {
+                let v: Value = serde_json::from_str(&t).unwrap_or_default();
+                if v["op"] == 1 {
+                    let _ = send(&mut ws, json!({"op": 11})).await;
+                    continue;
+                }
+                shared.inner.lock().unwrap().received.push(v.clone());
+                break v;
+            }
+            _ => return,
+        }
+    };
+    let close = shared.inner.lock().unwrap().close_after_identify;
+    if let Some(code) = close {
+        let _ = ws
+            .send(Ws::Close(Some(CloseFrame {
+                code,
+                reason: "Disallowed intent(s).".into(),
+            })))
+            .await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        return;
+    }
+    let (t, d) = if first["op"] == 6 {
+        ("RESUMED", json!({}))
+    } else {
+        (
+            "READY",
+            json!({
+                "v": 10, "user": user(BOT_ID, "backup-bot", true), "guilds": [], "session_id": "sess-1",
+                "resume_gateway_url": format!("ws://{}", shared.addr), "application": {"id": APP_ID, "flags": 0}
+            }),
+        )
+    };
+    let s = {
+        let mut g = shared.inner.lock().unwrap();
+        g.seq += 1;
+        g.seq
+    };
+    if !send(&mut ws, json!({"op": 0, "s": s, "t": t, "d": d})).await {
+        return;
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    shared.inner.lock().unwrap().socket = Some(tx);
+    loop {
+        tokio::select! {
+            cmd = rx.recv() => match cmd {
+                Some(Cmd::Dispatch(t, d)) => {
+                    let s = {
+                        let mut g = shared.inner.lock().unwrap();
+                        g.seq += 1;
+                        g.seq
+                    };
+                    if !send(&mut ws, json!({"op": 0, "s": s, "t": t, "d": d})).await {
+                        break;
+                    }
+                }
+                // Dropped without a close frame.
+                Some(Cmd::Drop) | None => return,
+            },
+            msg = ws.recv() => match msg {
+                Some(Ok(Ws::Text(t))) => {
+                    let v: Value = serde_json::from_str(&t).unwrap_or_default();
+                    if v["op"] == 1 {
+                        let _ = send(&mut ws, json!({"op": 11})).await;
+                    } else {
+                        shared.inner.lock().unwrap().received.push(v);
+                    }
+                }
+                Some(Ok(_)) => {}
+                _ => break,
+            },
+        }
+    }
+    shared.inner.lock().unwrap().socket = None;
+}
