@@ -108,25 +108,6 @@ impl DiscordBot {
         *self.me.lock().expect("lock")
     }
 
-    /// A gateway message as the core sees it (`None`: not for the bot).
-    fn incoming(&self, msg: &Message, text: String) -> Option<CoreMessage> {
-        let me = self.me();
-        let from_bot = msg.author.bot || msg.webhook_id.is_some() || Some(msg.author.id) == me;
-        let mentioned = me.is_some_and(|id| msg.mentions.iter().any(|u| u.id == id));
-        let dm = msg.guild_id.is_none();
-        Some(CoreMessage {
-            channel: msg.channel_id.to_string(),
-            user: Some(msg.author.id.to_string()),
-            ts: msg.id.to_string(),
-            thread_ts: None,
-            text: strip_mention(&text, me),
-            direct: mentioned || dm,
-            dm,
-            edited: false,
-            from_bot,
-        })
-    }
-
     /// Reads text attachments (the first 40 KB of each), e.g. the `message.txt` a long paste became.
     async fn attachments(&self, msg: &Message) -> String {
         let mut out = String::new();
@@ -317,6 +298,25 @@ impl DiscordBot {
     }
 }
 
+/// A gateway message as the core sees it: `me` is the bot's own user, for mentions and its own
+/// messages; `text` is the content with any text attachments read into it.
+pub fn incoming(msg: &Message, text: String, me: Option<UserId>) -> CoreMessage {
+    let from_bot = msg.author.bot || msg.webhook_id.is_some() || Some(msg.author.id) == me;
+    let mentioned = me.is_some_and(|id| msg.mentions.iter().any(|u| u.id == id));
+    let dm = msg.guild_id.is_none();
+    CoreMessage {
+        channel: msg.channel_id.to_string(),
+        user: Some(msg.author.id.to_string()),
+        ts: msg.id.to_string(),
+        thread_ts: None,
+        text: strip_mention(&text, me),
+        direct: mentioned || dm,
+        dm,
+        edited: false,
+        from_bot,
+    }
+}
+
 fn strip_mention(text: &str, me: Option<UserId>) -> String {
     match me {
         Some(id) => text
@@ -414,9 +414,7 @@ impl EventHandler for Handler {
         if !(msg.attachments.is_empty() || msg.author.bot || msg.webhook_id.is_some()) {
             text.push_str(&bot.attachments(&msg).await);
         }
-        let Some(m) = bot.incoming(&msg, text) else {
-            return;
-        };
+        let m = incoming(&msg, text, bot.me());
         if m.from_bot {
             return;
         }
