@@ -75,6 +75,11 @@ fn paste(id: &str, content: &str) -> Value {
     fd::message(id, CHANNEL_ID, fd::user("4001", "alice", false), content)
 }
 
+/// Lets the bot finish recording what it just posted (it does so right after Slack/Discord answers).
+fn settle() {
+    std::thread::sleep(Duration::from_millis(300));
+}
+
 fn quiet_for(fake: &FakeDiscord, prefix: &str, n: usize, wait: Duration) {
     std::thread::sleep(wait);
     assert_eq!(
@@ -112,7 +117,7 @@ fn a_paste_gets_one_reply_with_an_embed_and_buttons_and_nobody_is_pinged() {
         "MESSAGE_CREATE",
         paste("1001", &format!("@everyone {PASTE} <@&77>"))
     ));
-    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(5));
+    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(15));
     assert_eq!(posts.len(), 1);
     let b = &posts[0].body;
     assert_eq!(b["message_reference"]["message_id"], "1001");
@@ -161,8 +166,9 @@ fn an_edit_updates_the_reply_and_a_direct_question_is_answered() {
     let fake = FakeDiscord::start();
     let _bot = start(&fake, &[]);
     fake.dispatch("MESSAGE_CREATE", paste("1101", PASTE));
-    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(5));
+    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(15));
     assert_eq!(posts.len(), 1);
+    settle();
     fake.dispatch(
         "MESSAGE_UPDATE",
         json!({"id": "1101", "channel_id": CHANNEL_ID, "guild_id": fd::GUILD_ID, "content": "backup failed: UserErrorSkuNotAvailable",
@@ -171,7 +177,7 @@ fn an_edit_updates_the_reply_and_a_direct_question_is_answered() {
     let edits = fake.wait_for(
         "PATCH /api/v10/channels/2001/messages/7001",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(edits.len(), 1, "the reply (7001) is edited in place");
     assert!(edits[0].body["embeds"][0]["title"]
@@ -184,7 +190,7 @@ fn an_edit_updates_the_reply_and_a_direct_question_is_answered() {
     let mut asked = paste("1102", "<@900> what is for lunch?");
     asked["mentions"] = json!([fd::user(fd::BOT_ID, "backup-bot", true)]);
     fake.dispatch("MESSAGE_CREATE", asked);
-    let posts = fake.wait_for(POSTS, 2, Duration::from_secs(5));
+    let posts = fake.wait_for(POSTS, 2, Duration::from_secs(15));
     assert_eq!(posts.len(), 2);
     assert!(posts[1].body["embeds"][0]["description"]
         .as_str()
@@ -203,7 +209,7 @@ fn a_text_attachment_is_read() {
     let mut m = paste("1201", "");
     m["attachments"] = json!([{"id": "9001", "filename": "message.txt", "size": 2000, "url": url, "proxy_url": url, "content_type": "text/plain; charset=utf-8"}]);
     fake.dispatch("MESSAGE_CREATE", m);
-    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(5));
+    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(15));
     assert_eq!(posts.len(), 1);
     assert!(posts[0].body["embeds"][0]["title"]
         .as_str()
@@ -216,7 +222,7 @@ fn the_gateway_resumes_after_a_dropped_connection_and_nothing_is_doubled() {
     let fake = FakeDiscord::start();
     let _bot = start(&fake, &[]);
     fake.dispatch("MESSAGE_CREATE", paste("1301", PASTE));
-    fake.wait_for(POSTS, 1, Duration::from_secs(5));
+    fake.wait_for(POSTS, 1, Duration::from_secs(15));
     fake.drop_connection();
     let until = Instant::now() + Duration::from_secs(15);
     while fake.received(6).is_empty() && Instant::now() < until {
@@ -225,14 +231,14 @@ fn the_gateway_resumes_after_a_dropped_connection_and_nothing_is_doubled() {
     let resume = fake.received(6);
     assert_eq!(resume.len(), 1, "RESUME after the drop");
     assert_eq!(resume[0]["d"]["session_id"], "sess-1");
-    assert!(fake.wait_connected(Duration::from_secs(10)));
+    assert!(fake.wait_connected(Duration::from_secs(20)));
     // A replay of the message before the drop, then a new one.
     fake.dispatch("MESSAGE_CREATE", paste("1301", PASTE));
     fake.dispatch(
         "MESSAGE_CREATE",
         paste("1302", "backup failed: ExtensionConfigParsingFailure"),
     );
-    let posts = fake.wait_for(POSTS, 2, Duration::from_secs(5));
+    let posts = fake.wait_for(POSTS, 2, Duration::from_secs(15));
     assert_eq!(posts.len(), 2);
     assert_eq!(posts[1].body["message_reference"]["message_id"], "1302");
     quiet_for(&fake, POSTS, 2, Duration::from_millis(500));
@@ -249,7 +255,7 @@ fn the_command_autocompletes_defers_and_follows_up_and_buttons_act() {
     let cb = fake.wait_for(
         "POST /api/v10/interactions/11/tok-ac/callback",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(cb[0].body["type"], 8);
     let choices = cb[0].body["data"]["choices"].as_array().unwrap();
@@ -267,14 +273,14 @@ fn the_command_autocompletes_defers_and_follows_up_and_buttons_act() {
     let cb = fake.wait_for(
         "POST /api/v10/interactions/12/tok-cmd/callback",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(cb[0].body["type"], 5, "deferred");
     assert_eq!(cb[0].body["data"]["flags"], 64, "ephemeral by default");
     let follow = fake.wait_for(
         "POST /api/v10/webhooks/900/tok-cmd",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(follow.len(), 1);
     assert!(follow[0].body["embeds"][0]["title"]
@@ -291,7 +297,7 @@ fn the_command_autocompletes_defers_and_follows_up_and_buttons_act() {
     let follow = fake.wait_for(
         "POST /api/v10/webhooks/900/tok-help",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert!(follow[0]
         .body
@@ -300,8 +306,9 @@ fn the_command_autocompletes_defers_and_follows_up_and_buttons_act() {
 
     // A paste's reply, then its buttons.
     fake.dispatch("MESSAGE_CREATE", paste("1401", PASTE));
-    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(5));
+    let posts = fake.wait_for(POSTS, 1, Duration::from_secs(15));
     assert_eq!(posts.len(), 1);
+    settle();
     let reply_id = "7003";
     fake.dispatch(
         "INTERACTION_CREATE",
@@ -310,10 +317,10 @@ fn the_command_autocompletes_defers_and_follows_up_and_buttons_act() {
     let cb = fake.wait_for(
         "POST /api/v10/interactions/14/tok-b1/callback",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(cb[0].body["type"], 6, "acknowledged at once");
-    let posts = fake.wait_for(POSTS, 2, Duration::from_secs(5));
+    let posts = fake.wait_for(POSTS, 2, Duration::from_secs(15));
     assert_eq!(posts.len(), 2);
     assert!(posts[1].body["embeds"][0]["title"]
         .as_str()
@@ -328,7 +335,7 @@ fn the_command_autocompletes_defers_and_follows_up_and_buttons_act() {
     let follow = fake.wait_for(
         "POST /api/v10/webhooks/900/tok-b2",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert!(follow[0]
         .body
@@ -341,7 +348,7 @@ fn the_command_autocompletes_defers_and_follows_up_and_buttons_act() {
     let deleted = fake.wait_for(
         "DELETE /api/v10/channels/2001/messages/7003",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(deleted.len(), 1);
 }
@@ -355,7 +362,7 @@ fn rate_limits_and_server_errors_are_retried_and_the_longest_entry_fits() {
         "MESSAGE_CREATE",
         paste("1501", "backup failed: ExtensionFailedVssWriterInBadState"),
     );
-    let posts = fake.wait_for(POSTS, 3, Duration::from_secs(10));
+    let posts = fake.wait_for(POSTS, 3, Duration::from_secs(20));
     assert_eq!(posts.len(), 3, "a 429, a 502, then the reply");
     quiet_for(&fake, POSTS, 3, Duration::from_millis(500));
     let e = &posts[2].body["embeds"][0];
@@ -382,7 +389,7 @@ fn thread_mode_answers_in_a_new_thread() {
     let threads = fake.wait_for(
         "POST /api/v10/channels/2001/messages/1601/threads",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(threads.len(), 1);
     assert!(threads[0].body["name"]
@@ -392,7 +399,7 @@ fn thread_mode_answers_in_a_new_thread() {
     let posts = fake.wait_for(
         "POST /api/v10/channels/7001/messages",
         1,
-        Duration::from_secs(5),
+        Duration::from_secs(15),
     );
     assert_eq!(posts.len(), 1, "the answer goes into the thread");
 }

@@ -95,7 +95,7 @@ fn request(
     let Ok(mut s) = TcpStream::connect(addr) else {
         return (0, String::new());
     };
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -177,6 +177,11 @@ fn send_event(bot: &Bot, v: &Value, extra: &[(&str, String)]) -> u16 {
     .0
 }
 
+/// Lets the bot finish recording what it just posted (it does so right after Slack/Discord answers).
+fn settle() {
+    std::thread::sleep(Duration::from_millis(300));
+}
+
 fn quiet_for(fake: &FakeSlack, method: &str, n: usize, wait: Duration) {
     std::thread::sleep(wait);
     assert_eq!(
@@ -228,7 +233,7 @@ fn a_paste_gets_one_reply_in_its_thread_retries_and_repeats_none() {
     let bot = start(&fake, false);
     let event = message_event("EvPaste1", "1700000100.000100", PASTE);
     assert_eq!(send_event(&bot, &event, &[]), 200);
-    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(15));
     assert_eq!(posts.len(), 1);
     let p = &posts[0];
     assert_eq!(p.auth.as_deref(), Some("Bearer xoxb-test-token"));
@@ -281,7 +286,7 @@ fn a_paste_gets_one_reply_in_its_thread_retries_and_repeats_none() {
     mention["event"]["ts"] = json!("1700000100.000900");
     mention["event"]["text"] = json!("<@UBOT> what is for lunch?");
     assert_eq!(send_event(&bot, &mention, &[]), 200);
-    let posts = fake.wait_for("chat.postMessage", 2, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 2, Duration::from_secs(15));
     assert!(
         posts[1].body["text"]
             .as_str()
@@ -299,7 +304,7 @@ fn a_paste_gets_one_reply_in_its_thread_retries_and_repeats_none() {
         ),
         200
     );
-    let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(15));
     assert_eq!(posts.len(), 3);
     // The logs keep ids, never tokens, secrets or the text of a paste.
     let logs = bot.logs();
@@ -350,13 +355,14 @@ fn an_edit_that_changes_the_code_updates_the_reply() {
         &message_event("EvE1", "1355517523.000005", PASTE),
         &[],
     );
-    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(15));
+    settle();
     let reply_ts = posts[0].body["thread_ts"].clone();
     assert_eq!(reply_ts, "1355517523.000005");
     let mut edit: Value = serde_json::from_str(&fixture("message_changed.json")).unwrap();
     edit["event"]["message"]["text"] = json!("backup failed: UserErrorSkuNotAvailable");
     assert_eq!(send_event(&bot, &edit, &[]), 200);
-    let updates = fake.wait_for("chat.update", 1, Duration::from_secs(5));
+    let updates = fake.wait_for("chat.update", 1, Duration::from_secs(15));
     assert_eq!(updates.len(), 1);
     assert_eq!(
         updates[0].body["ts"], "1700000001.000100",
@@ -381,7 +387,7 @@ fn a_shared_text_file_is_read_and_matched() {
     v["event"]["subtype"] = json!("file_share");
     v["event"]["files"] = json!([{"id": "F0TD00400", "name": "message.txt", "mimetype": "text/plain", "filetype": "text"}]);
     send_event(&bot, &v, &[]);
-    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(15));
     assert_eq!(posts.len(), 1);
     assert!(
         posts[0].body["text"]
@@ -407,7 +413,7 @@ fn rate_limits_and_server_errors_are_retried_without_doubling() {
         &message_event("EvLimit", "1700000400.000100", PASTE),
         &[],
     );
-    let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(10));
+    let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(20));
     assert_eq!(posts.len(), 3, "a 429, a 500, then the reply");
     quiet_for(&fake, "chat.postMessage", 3, Duration::from_millis(800));
 }
@@ -425,7 +431,7 @@ fn the_longest_entry_stays_within_block_kit_limits() {
         ),
         &[],
     );
-    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(15));
     let blocks = posts[0].body["blocks"].as_array().unwrap();
     assert!(blocks.len() <= 50);
     for b in blocks {
@@ -476,7 +482,8 @@ fn the_command_answers_with_blocks_and_buttons_reply_in_the_thread() {
         &message_event("EvBtn", "1700000600.000100", PASTE),
         &[],
     );
-    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(15));
+    settle();
     let reply_ts = "1700000001.000100";
     let press = |action: &str| {
         let mut v: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
@@ -499,7 +506,8 @@ fn the_command_answers_with_blocks_and_buttons_reply_in_the_thread() {
     };
     assert_eq!(posts.len(), 1);
     assert_eq!(press("guide.start"), 200);
-    let posts = fake.wait_for("chat.postMessage", 2, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 2, Duration::from_secs(15));
+    settle();
     assert_eq!(posts[1].body["thread_ts"], "1700000600.000100");
     assert!(
         posts[1].body["text"]
@@ -510,13 +518,13 @@ fn the_command_answers_with_blocks_and_buttons_reply_in_the_thread() {
         posts[1].body["text"]
     );
     assert_eq!(press("escalation.open"), 200);
-    let responses = fake.wait_for("response_url", 1, Duration::from_secs(5));
+    let responses = fake.wait_for("response_url", 1, Duration::from_secs(15));
     assert!(responses[0].body["text"]
         .as_str()
         .unwrap()
         .contains("Escalation is not set up yet"));
     assert_eq!(press("feedback.wrong"), 200);
-    let deletes = fake.wait_for("chat.delete", 1, Duration::from_secs(5));
+    let deletes = fake.wait_for("chat.delete", 1, Duration::from_secs(15));
     assert_eq!(deletes[0].body["ts"], reply_ts);
 }
 
@@ -553,9 +561,9 @@ fn socket_mode_acknowledges_reconnects_and_never_doubles() {
         message_event("EvSock1", "1700000700.000100", PASTE),
     );
     assert!(fake.push(&first));
-    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 1, Duration::from_secs(15));
     assert_eq!(posts.len(), 1);
-    let until = Instant::now() + Duration::from_secs(5);
+    let until = Instant::now() + Duration::from_secs(15);
     while !fake.acks().iter().any(|a| a["envelope_id"] == "env-1") && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -589,7 +597,7 @@ fn socket_mode_acknowledges_reconnects_and_never_doubles() {
             "backup failed: UserErrorSkuNotAvailable"
         )
     )));
-    let posts = fake.wait_for("chat.postMessage", 2, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 2, Duration::from_secs(15));
     assert_eq!(posts.len(), 2);
     // A `disconnect` message: reconnect again, still answering.
     let n = fake.connections();
@@ -610,9 +618,10 @@ fn socket_mode_acknowledges_reconnects_and_never_doubles() {
             "backup failed: ExtensionConfigParsingFailure"
         )
     )));
-    let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 3, Duration::from_secs(15));
     assert_eq!(posts.len(), 3);
     quiet_for(&fake, "chat.postMessage", 3, Duration::from_millis(500));
+    settle();
 
     // A slash command over the socket: answered in its acknowledgement.
     let form = fixture("slash_command.txt");
@@ -620,7 +629,7 @@ fn socket_mode_acknowledges_reconnects_and_never_doubles() {
     command.insert("command".into(), json!("/backup-error"));
     command.insert("text".into(), json!("ExtensionConfigParsingFailure"));
     assert!(fake.push(&json!({"type": "slash_commands", "envelope_id": "env-cmd", "accepts_response_payload": true, "payload": command})));
-    let until = Instant::now() + Duration::from_secs(5);
+    let until = Instant::now() + Duration::from_secs(15);
     let ack = loop {
         if let Some(a) = fake
             .acks()
@@ -649,7 +658,7 @@ fn socket_mode_acknowledges_reconnects_and_never_doubles() {
     press["message"]["thread_ts"] = json!("1700000700.000300");
     press["actions"][0]["action_id"] = json!("guide.start");
     assert!(fake.push(&json!({"type": "interactive", "envelope_id": "env-btn", "accepts_response_payload": false, "payload": press})));
-    let posts = fake.wait_for("chat.postMessage", 4, Duration::from_secs(5));
+    let posts = fake.wait_for("chat.postMessage", 4, Duration::from_secs(15));
     assert_eq!(posts.len(), 4);
     assert_eq!(posts[3].body["thread_ts"], "1700000700.000300");
     assert!(

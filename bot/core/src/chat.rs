@@ -166,6 +166,8 @@ pub struct Memory {
     /// (channel, entry) → (when, our reply) of the last full answer.
     last: HashMap<(String, usize), (u64, String)>,
     muted_until: HashMap<String, u64>,
+    /// (channel, source message) whose reply is being sent (posted, not yet confirmed).
+    in_flight: HashSet<(String, String)>,
     pub feedback: Vec<Feedback>,
 }
 
@@ -240,6 +242,9 @@ impl Core {
             );
         }
         if let Some(src) = source_ts {
+            self.memory
+                .in_flight
+                .remove(&(channel.to_string(), src.to_string()));
             self.memory.replies.insert(
                 (channel.to_string(), src.to_string()),
                 (reply_ts.to_string(), about),
@@ -290,6 +295,11 @@ impl Core {
             }
         };
         let reply = self.cooled(&m.channel, reply, policy, now, direct);
+        if self.memory.in_flight.len() < MEMORY_LIMIT {
+            self.memory
+                .in_flight
+                .insert((m.channel.clone(), m.ts.clone()));
+        }
         vec![Effect::Post {
             channel: m.channel.clone(),
             thread_ts: Some(m.thread_ts.clone().unwrap_or_else(|| m.ts.clone())),
@@ -357,6 +367,8 @@ impl Core {
                 }]
             }
             (Some(_), None) => vec![],
+            // The answer to the original is still being sent: no second answer.
+            (None, Some(_)) if self.memory.in_flight.contains(&key) => vec![],
             // Not answered before, names an entry now: answer it, once.
             (None, Some(reply)) => {
                 if !self

@@ -13,6 +13,26 @@ pub use reply::{card, headline, message_of, Button, Card, Reply};
 
 use backup_bot_index::Matcher;
 
+/// Unix seconds now: the clock the adapters hand to [`Core::handle`].
+pub fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Bytes read from a file or a download as text: cut at the last whole UTF-8 character.
+pub fn utf8_prefix(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let mut b = e.into_bytes();
+            b.truncate(valid);
+            String::from_utf8(b).unwrap_or_default()
+        }
+    }
+}
+
 /// A paste seen in a channel: an answer, or nothing (quiet).
 pub fn paste_reply(m: &Matcher, text: &str) -> Option<Reply> {
     let found = m.find(text);

@@ -448,3 +448,21 @@ fn the_command_looks_up_searches_and_helps() {
     };
     assert_eq!(entry_of(&c, reply), "user-error-sku-not-available");
 }
+
+#[test]
+fn an_edit_while_the_answer_is_being_sent_does_not_answer_twice() {
+    let mut c = core();
+    let fx = c.handle(Incoming::Message(msg("C1", "9.1", PASTE)), 0);
+    assert_eq!(fx.len(), 1);
+    // Edited before the adapter confirmed the post: nothing (no second answer).
+    let mut edit = msg("C1", "9.1", "backup failed: UserErrorSkuNotAvailable");
+    edit.edited = true;
+    assert!(c.handle(Incoming::Message(edit.clone()), 1).is_empty());
+    // Once posted, an edit updates it.
+    post(&mut c, &fx, "9.9", 2);
+    let fx = c.handle(Incoming::Message(edit), 3);
+    assert!(
+        matches!(&fx[0], Effect::Update { ts, .. } if ts == "9.9"),
+        "{fx:?}"
+    );
+}

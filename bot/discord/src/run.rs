@@ -3,6 +3,7 @@
 //! responses and follow-ups), with retries that neither lose nor double a reply.
 
 use crate::render::{self, Rendered};
+use backup_bot_core::now;
 use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message as CoreMessage, Reply};
 use serenity::all::*;
 use serenity::async_trait;
@@ -70,12 +71,6 @@ pub fn intents() -> GatewayIntents {
     GatewayIntents::GUILD_MESSAGES
         | GatewayIntents::DIRECT_MESSAGES
         | GatewayIntents::MESSAGE_CONTENT
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 /// The Discord side of the bot: the gateway's event handler.
@@ -158,15 +153,7 @@ impl DiscordBot {
                 None => break,
             }
         }
-        Ok(match String::from_utf8(buf) {
-            Ok(s) => s,
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let mut b = e.into_bytes();
-                b.truncate(valid);
-                String::from_utf8(b).unwrap_or_default()
-            }
-        })
+        Ok(backup_bot_core::utf8_prefix(buf))
     }
 
     async fn carry_out(

@@ -1,6 +1,7 @@
 //! `backup-bot console`: the core in a terminal. A local channel: paste failures, type
 //! `/backup-error …`, press buttons by their number. No tokens, no network. Reads piped input too.
 
+use backup_bot_core::now;
 use backup_bot_core::{render_text, Action, CommandCall, Core, Effect, Incoming, Message, Reply};
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -110,12 +111,6 @@ fn message(text: String, ts: String) -> Message {
         text,
         ..Message::default()
     }
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 fn step(

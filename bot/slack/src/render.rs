@@ -28,15 +28,7 @@ impl Rendered {
     }
 }
 
-/// Cuts to at most `max` characters, with an ellipsis.
-fn cut(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_string();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+use backup_bot_core::reply::short as cut;
 
 /// Content Markdown to Slack mrkdwn, sanitised: escaping first, then `**b**` → `*b*`,
 /// `[t](u)` → `<u|t>`, fence languages dropped.

@@ -4,6 +4,7 @@
 
 use crate::inbound::{self, Heard};
 use crate::render::{self, Rendered};
+use backup_bot_core::now;
 use backup_bot_core::{Core, Effect, Incoming, Reply};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -73,12 +74,6 @@ pub struct SlackBot {
     http: hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     in_channel: bool,
     events: Mutex<(HashSet<String>, VecDeque<String>)>,
-}
-
-fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 impl SlackBot {
@@ -356,17 +351,7 @@ impl SlackBot {
                 None => break,
             }
         }
-        // Cut at a character boundary.
-        let text = match String::from_utf8(buf) {
-            Ok(s) => s,
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let mut b = e.into_bytes();
-                b.truncate(valid);
-                String::from_utf8(b).unwrap_or_default()
-            }
-        };
-        Ok(text)
+        Ok(backup_bot_core::utf8_prefix(buf))
     }
 }
 
