@@ -315,9 +315,11 @@ impl Matcher {
             }
         }
         let n = (messages.len() + titles.len()) as f32;
+        // Rarity, and less weight for Korean bigrams made of particles and endings (the part a
+        // rewording changes most).
         let idf: FxHashMap<String, f32> = df
             .iter()
-            .map(|(t, &d)| (t.clone(), (1.0 + n / d as f32).ln()))
+            .map(|(t, &d)| (t.clone(), (1.0 + n / d as f32).ln() * grammar_factor(t)))
             .collect();
         let mut vocabulary: Vec<String> = Vec::new();
         let mut ids: FxHashMap<String, u32> = FxHashMap::default();
@@ -998,6 +1000,26 @@ impl Matcher {
 
 fn pair(a: char, b: char) -> u64 {
     ((a as u64) << 32) | b as u64
+}
+
+/// Korean syllables that are mostly particles and verb endings.
+const GRAMMAR_SYLLABLES: &str =
+    "이가을를은는에의로으므있습니다했하여서고지않수없해되됐며면도만와과던인한할함";
+/// The weight left to a bigram with a particle or an ending in it.
+pub const GRAMMAR_WEIGHT: f32 = 0.35;
+
+fn grammar_factor(token: &str) -> f32 {
+    let mut chars = token.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some(a), Some(b), None) if analysis::is_hangul(a) && analysis::is_hangul(b) => {
+            if GRAMMAR_SYLLABLES.contains(a) || GRAMMAR_SYLLABLES.contains(b) {
+                GRAMMAR_WEIGHT
+            } else {
+                1.0
+            }
+        }
+        _ => 1.0,
+    }
 }
 
 /// Cuts `text` to at most `max` bytes at a character boundary.
