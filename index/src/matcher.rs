@@ -34,7 +34,7 @@ pub const MESSAGE_MIN_COVERAGE: f32 = 0.62;
 pub const SHORT_MESSAGE_COVERAGE: f32 = 0.9;
 /// Messages with fewer tokens than this are ordinary sentences: they count only when the paste
 /// also speaks of a failure or of backup.
-pub const SHORT_MESSAGE_TOKENS: usize = 5;
+pub const SHORT_MESSAGE_TOKENS: usize = 6;
 /// ... and at least this many of its tokens (or all of them, when it has fewer).
 pub const MESSAGE_MIN_TOKENS: usize = 3;
 /// A general section's title must be covered this much to answer a paste (strong evidence).
@@ -191,6 +191,8 @@ struct MessageTokens {
     /// Position among the edition's messages; `None` for other quotable text.
     index: Option<usize>,
     tokens: Vec<String>,
+    /// The text itself, lower case (to tell its own words from the paste's).
+    lower: String,
     /// The same tokens as vocabulary ids, with their weights, for [`Matcher::coverage`].
     ids: Vec<u32>,
     weights: Vec<f32>,
@@ -206,6 +208,7 @@ impl MessageTokens {
             lang,
             index,
             tokens: query_tokens(text),
+            lower: squash(text),
             ids: vec![],
             weights: vec![],
             total: 0.0,
@@ -493,9 +496,9 @@ impl Matcher {
                 if g.general_title {
                     cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && failure()
                 } else {
-                    cov >= required_coverage(g.tokens)
-                        && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
-                        && (g.tokens >= SHORT_MESSAGE_TOKENS || failure())
+                    // (A short message quoted word for word counts without a failure word: the
+                    // gate cannot tell, so it lets short messages through.)
+                    cov >= required_coverage(g.tokens) && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
                 }
             })
             .map(|(i, _, _)| i)
@@ -873,8 +876,11 @@ impl Matcher {
                 continue;
             }
             let e = &self.entries[h.entry];
-            // Messages (and quotable text) of this entry, both languages.
+            // Messages (and quotable text) of this entry, both languages: the best one that is
+            // named; else the closest, for the runners-up.
             let mut best: Option<(f32, usize, &MessageTokens)> = None;
+            let mut named: Option<(f32, usize, &MessageTokens)> = None;
+            let squashed = squash(raw);
             let candidates = self.messages.iter().enumerate().filter(|(i, m)| {
                 m.entry == h.entry && passing.is_none_or(|p| p.binary_search(i).is_ok())
             });
@@ -883,26 +889,34 @@ impl Matcher {
                 if best.is_none_or(|b| cov > b.0) {
                     best = Some((cov, n, m));
                 }
-            }
-            if let Some((cov, n, m)) = best {
                 let need = MESSAGE_MIN_TOKENS.min(m.tokens.len());
-                let short_ok = m.tokens.len() >= SHORT_MESSAGE_TOKENS || failure_context(raw);
-                if cov >= required_coverage(m.tokens.len()) && n >= need && short_ok {
-                    out.push(Candidate {
-                        entry: h.entry,
-                        confidence: 0.95 * cov,
-                        reason: Reason::Message,
-                        code: None,
-                        message: m.index.map(|i| (m.lang, i)),
-                        detail: format!(
-                            "message ({}, {:.0}% covered)",
-                            m.lang.as_str(),
-                            cov * 100.0
-                        ),
-                        at: 0,
-                    });
-                    continue;
+                // A short message is an ordinary sentence: it counts with a failure word of the
+                // paste's own, or quoted word for word as most of the paste. (Log lines quoted in
+                // the steps are distinctive: they count as they are.)
+                let short_ok = m.tokens.len() >= SHORT_MESSAGE_TOKENS
+                    || m.index.is_none()
+                    || failure_context_beyond(raw, &m.lower)
+                    || (squashed.contains(&m.lower)
+                        && m.lower.split(' ').count() * 10 >= squashed.split(' ').count() * 6);
+                if cov >= required_coverage(m.tokens.len())
+                    && n >= need
+                    && short_ok
+                    && named.is_none_or(|b| cov > b.0)
+                {
+                    named = Some((cov, n, m));
                 }
+            }
+            if let Some((cov, _, m)) = named {
+                out.push(Candidate {
+                    entry: h.entry,
+                    confidence: 0.95 * cov,
+                    reason: Reason::Message,
+                    code: None,
+                    message: m.index.map(|i| (m.lang, i)),
+                    detail: format!("message ({}, {:.0}% covered)", m.lang.as_str(), cov * 100.0),
+                    at: 0,
+                });
+                continue;
             }
             let msg_cov = best.map(|b| b.0).unwrap_or(0.0);
             // A general section has no message: its title, on strong evidence (or when asked).
@@ -1069,6 +1083,30 @@ fn code_shaped(run: &str) -> bool {
 fn affix_look_alike(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     long.len() - short.len() >= 2 && long.ends_with(short)
+}
+
+/// Lower case, letters and digits only, single spaces: for comparing wordings.
+fn squash(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&w.to_lowercase());
+    }
+    out
+}
+
+/// A failure word in the paste that is not one of the message's own words ("job" does not make
+/// "Cancellation isn't supported for this job type" a failure report).
+fn failure_context_beyond(text: &str, message: &str) -> bool {
+    let lower = text.to_lowercase();
+    FAILURE_CONTEXT
+        .iter()
+        .any(|w| lower.contains(w) && !message.contains(w))
 }
 
 fn failure_context(text: &str) -> bool {
