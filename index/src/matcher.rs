@@ -1025,12 +1025,12 @@ pub const GRAMMAR_WEIGHT: f32 = 0.35;
 fn grammar_factor(token: &str) -> f32 {
     let mut chars = token.chars();
     match (chars.next(), chars.next(), chars.next()) {
-        (Some(a), Some(b), None) if analysis::is_hangul(a) && analysis::is_hangul(b) => {
-            if GRAMMAR_SYLLABLES.contains(a) || GRAMMAR_SYLLABLES.contains(b) {
-                GRAMMAR_WEIGHT
-            } else {
-                1.0
-            }
+        (Some(a), Some(b), None)
+            if analysis::is_hangul(a)
+                && analysis::is_hangul(b)
+                && (GRAMMAR_SYLLABLES.contains(a) || GRAMMAR_SYLLABLES.contains(b)) =>
+        {
+            GRAMMAR_WEIGHT
         }
         _ => 1.0,
     }
