@@ -485,6 +485,7 @@ impl Matcher {
         });
         let mut context: Option<bool> = None;
         let mut failure = || *context.get_or_insert_with(|| failure_context(raw));
+        let mut squashed: Option<String> = None;
         let mut passing: Vec<usize> = acc
             .into_iter()
             .filter(|&(i, w, n)| {
@@ -496,9 +497,12 @@ impl Matcher {
                 if g.general_title {
                     cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && failure()
                 } else {
-                    // (A short message quoted word for word counts without a failure word: the
-                    // gate cannot tell, so it lets short messages through.)
-                    cov >= required_coverage(g.tokens) && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
+                    cov >= required_coverage(g.tokens)
+                        && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
+                        && self
+                            .messages
+                            .get(i)
+                            .is_none_or(|m| short_message_ok(m, raw, &mut squashed))
                 }
             })
             .map(|(i, _, _)| i)
@@ -880,7 +884,7 @@ impl Matcher {
             // named; else the closest, for the runners-up.
             let mut best: Option<(f32, usize, &MessageTokens)> = None;
             let mut named: Option<(f32, usize, &MessageTokens)> = None;
-            let squashed = squash(raw);
+            let mut squashed: Option<String> = None;
             let candidates = self.messages.iter().enumerate().filter(|(i, m)| {
                 m.entry == h.entry && passing.is_none_or(|p| p.binary_search(i).is_ok())
             });
@@ -890,14 +894,7 @@ impl Matcher {
                     best = Some((cov, n, m));
                 }
                 let need = MESSAGE_MIN_TOKENS.min(m.tokens.len());
-                // A short message is an ordinary sentence: it counts with a failure word of the
-                // paste's own, or quoted word for word as most of the paste. (Log lines quoted in
-                // the steps are distinctive: they count as they are.)
-                let short_ok = m.tokens.len() >= SHORT_MESSAGE_TOKENS
-                    || m.index.is_none()
-                    || failure_context_beyond(raw, &m.lower)
-                    || (squashed.contains(&m.lower)
-                        && m.lower.split(' ').count() * 10 >= squashed.split(' ').count() * 6);
+                let short_ok = short_message_ok(m, raw, &mut squashed);
                 if cov >= required_coverage(m.tokens.len())
                     && n >= need
                     && short_ok
@@ -1083,6 +1080,20 @@ fn code_shaped(run: &str) -> bool {
 fn affix_look_alike(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     long.len() - short.len() >= 2 && long.ends_with(short)
+}
+
+/// A short message is an ordinary sentence: it counts with a failure word of the paste's own,
+/// or quoted word for word as most of the paste. Log lines quoted in the steps are distinctive:
+/// they count as they are. `squashed` caches the paste's [`squash`].
+fn short_message_ok(m: &MessageTokens, raw: &str, squashed: &mut Option<String>) -> bool {
+    if m.tokens.len() >= SHORT_MESSAGE_TOKENS || m.index.is_none() {
+        return true;
+    }
+    if failure_context_beyond(raw, &m.lower) {
+        return true;
+    }
+    let s = squashed.get_or_insert_with(|| squash(raw));
+    s.contains(&m.lower) && m.lower.split(' ').count() * 10 >= s.split(' ').count() * 6
 }
 
 /// Lower case, letters and digits only, single spaces: for comparing wordings.
