@@ -22,11 +22,17 @@ const LATIN_FOLDS: &[(&str, &str)] = &[
     ("n't", " not"),
     ("virtual machine", "vm"),
     ("snap shot", "snapshot"),
+    ("timeout", "time out"),
+    ("filesystem", "file system"),
+    ("mountpoint", "mount point"),
 ];
 /// Folds that only text with non-ASCII characters needs (applied after the Latin ones; a
 /// typographic apostrophe is made plain before them).
 const UNICODE_FOLDS: &[(&str, &str)] = &[
     ("스냅숏", "스냅샷"),
+    ("볼트", "자격 증명 모음"),
+    ("익스텐션", "확장"),
+    ("타임아웃", "시간 초과"),
     ("스냅 숏", "스냅샷"),
     ("에러", "오류"),
     ("저장소", "스토리지"),
@@ -245,6 +251,15 @@ mod tests {
     fn korean_spacing_does_not_change_tokens() {
         assert_eq!(tokens("실패 했습니다"), tokens("실패했습니다"));
         assert_eq!(tokens("잘못 된 상태 여 서"), tokens("잘못된 상태여서"));
+    }
+
+    #[test]
+    fn loanwords_and_compounds_fold() {
+        assert_eq!(tokens("볼트에서"), tokens("자격 증명 모음에서"));
+        assert_eq!(
+            tokens("filesystem timeout"),
+            tokens("file system timed out")
+        );
     }
 
     #[test]
