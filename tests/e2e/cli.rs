@@ -341,3 +341,31 @@ fn configuration_errors_name_the_key_and_serve_needs_a_platform() {
         "{all}"
     );
 }
+
+#[test]
+fn match_jsonl_survives_hostile_lines() {
+    let mut input: Vec<u8> = Vec::new();
+    input.extend_from_slice(b"{\"text\": \"\xff\xfe bad utf-8\"}\n");
+    input.extend_from_slice(format!("{}{}\n", "[".repeat(10_000), "]".repeat(10_000)).as_bytes());
+    input.extend_from_slice("{\"text\": \"\\u0000\\ud800 UserErrorFsFreezeFailed\"}\n".as_bytes());
+    input.extend_from_slice(
+        "{\"text\": \"가\u{0301}\u{200b}\u{feff}ExtensionConfigParsingFailure\u{202e}\"}\n"
+            .as_bytes(),
+    );
+    input.extend_from_slice(b"{\"text\": \"UserErrorSkuNotAvailable\"}");
+    let out = run(&["match", "--jsonl"], &input);
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines[0]["error"].is_string() && lines[1]["error"].is_string());
+    assert!(lines[2]["error"].is_string() || lines[2]["entry"] == "user-error-fs-freeze-failed");
+    assert_eq!(lines[3]["entry"], "extension-config-parsing-failure");
+    assert_eq!(
+        lines[4]["entry"], "user-error-sku-not-available",
+        "the last line needs no newline"
+    );
+}

@@ -95,12 +95,18 @@ impl DiscordBot {
     }
 
     fn render(&self, reply: &Reply) -> Rendered {
-        let core = self.core.lock().expect("lock");
+        let core = self
+            .core
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         render::card(&backup_bot_core::card(&core.matcher, reply))
     }
 
     fn me(&self) -> Option<UserId> {
-        *self.me.lock().expect("lock")
+        *self
+            .me
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Reads text attachments (the first 40 KB of each), e.g. the `message.txt` a long paste became.
@@ -217,13 +223,16 @@ impl DiscordBot {
                 })
                 .await?;
                 tracing::info!(channel = %target, message = %sent.id, "replied");
-                self.core.lock().expect("lock").posted(
-                    &target.to_string(),
-                    &sent.id.to_string(),
-                    &reply,
-                    source_ts.as_deref(),
-                    now(),
-                );
+                self.core
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .posted(
+                        &target.to_string(),
+                        &sent.id.to_string(),
+                        &reply,
+                        source_ts.as_deref(),
+                        now(),
+                    );
             }
             Effect::Update { channel, ts, reply } => {
                 let r = self.render(&reply);
@@ -252,20 +261,20 @@ impl DiscordBot {
                 let body = followup(&r, ephemeral);
                 let sent = retry(|| body.clone().execute(http, (None, token))).await?;
                 let channel = sent.channel_id.to_string();
-                self.core.lock().expect("lock").posted(
-                    &channel,
-                    &sent.id.to_string(),
-                    &reply,
-                    None,
-                    now(),
-                );
+                self.core
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .posted(&channel, &sent.id.to_string(), &reply, None, now());
             }
         }
         Ok(())
     }
 
     fn thread_name(&self, reply: &Reply) -> String {
-        let core = self.core.lock().expect("lock");
+        let core = self
+            .core
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         match reply {
             Reply::Answer { lang, found, .. } => {
                 backup_bot_core::headline(&core.matcher.entries()[found.entry], *lang)
@@ -276,7 +285,10 @@ impl DiscordBot {
 
     /// Autocomplete for the `code` option: up to 25 choices.
     fn complete(&self, partial: &str) -> CreateAutocompleteResponse {
-        let core = self.core.lock().expect("lock");
+        let core = self
+            .core
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut r = CreateAutocompleteResponse::new();
         for (name, value) in backup_bot_core::complete(&core.matcher, partial, 25) {
             r = r.add_string_choice(backup_bot_core::reply::short(&name, 100), value);
@@ -388,7 +400,11 @@ pub struct Handler(pub Arc<DiscordBot>);
 impl EventHandler for Handler {
     async fn ready(&self, _ctx: Context, ready: Ready) {
         tracing::info!(user = %ready.user.id, guilds = ready.guilds.len(), "connected to Discord");
-        *self.0.me.lock().expect("lock") = Some(ready.user.id);
+        *self
+            .0
+            .me
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ready.user.id);
     }
 
     async fn resume(&self, _ctx: Context, _: ResumedEvent) {
@@ -409,7 +425,7 @@ impl EventHandler for Handler {
         let effects = bot
             .core
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .handle(Incoming::Message(m), now());
         bot.carry_out(&ctx.http, effects, None).await;
     }
@@ -459,7 +475,7 @@ impl EventHandler for Handler {
         let effects = bot
             .core
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .handle(Incoming::Message(m), now());
         bot.carry_out(&ctx.http, effects, None).await;
     }
@@ -506,7 +522,11 @@ impl EventHandler for Handler {
                     user: Some(cmd.user.id.to_string()),
                     text,
                 });
-                let effects = bot.core.lock().expect("lock").handle(call, now());
+                let effects = bot
+                    .core
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .handle(call, now());
                 bot.carry_out(&ctx.http, effects, Some((&cmd.id, &cmd.token)))
                     .await;
             }
@@ -532,7 +552,11 @@ impl EventHandler for Handler {
                     thread_ts: None,
                     ephemeral,
                 });
-                let effects = bot.core.lock().expect("lock").handle(action, now());
+                let effects = bot
+                    .core
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .handle(action, now());
                 bot.carry_out(&ctx.http, effects, Some((&c.id, &c.token)))
                     .await;
             }

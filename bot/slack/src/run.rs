@@ -97,17 +97,26 @@ impl SlackBot {
     pub async fn introduce(&self) -> anyhow::Result<()> {
         let r = self.client.open_session(&self.token).auth_test().await?;
         tracing::info!(user = %r.user_id, team = %r.team_id, "connected to Slack");
-        *self.bot_user.lock().expect("lock") = Some(r.user_id.value().clone());
+        *self
+            .bot_user
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(r.user_id.value().clone());
         Ok(())
     }
 
     fn bot_user(&self) -> Option<String> {
-        self.bot_user.lock().expect("lock").clone()
+        self.bot_user
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// True the first time an event id is seen (Slack retries deliveries).
     pub fn first_delivery(&self, event_id: &str) -> bool {
-        let mut g = self.events.lock().expect("lock");
+        let mut g = self
+            .events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if g.0.contains(event_id) {
             return false;
         }
@@ -152,7 +161,7 @@ impl SlackBot {
         let effects = self
             .core
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .handle(Incoming::Message(message), now());
         self.carry_out(effects, None).await;
     }
@@ -162,7 +171,11 @@ impl SlackBot {
     pub fn on_command(&self, ev: &SlackCommandEvent) -> SlackCommandEventResponse {
         let (incoming, _response_url) = inbound::command(ev);
         tracing::info!(channel = %ev.channel_id, user = %ev.user_id, "command");
-        let effects = self.core.lock().expect("lock").handle(incoming, now());
+        let effects = self
+            .core
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .handle(incoming, now());
         let reply = effects.into_iter().find_map(|e| match e {
             Effect::Respond { reply } => Some(reply),
             _ => None,
@@ -175,13 +188,10 @@ impl SlackBot {
         };
         if let Some(r) = &reply {
             // Buttons on a command's answer belong to that answer.
-            self.core.lock().expect("lock").posted(
-                ev.channel_id.value(),
-                "command",
-                r,
-                None,
-                now(),
-            );
+            self.core
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .posted(ev.channel_id.value(), "command", r, None, now());
         }
         SlackCommandEventResponse::new(rendered.content()).with_response_type(if self.in_channel {
             SlackMessageResponseType::InChannel
@@ -196,13 +206,20 @@ impl SlackBot {
             if let Incoming::Action(a) = &incoming {
                 tracing::info!(channel = %a.channel, action = %a.action_id, "button");
             }
-            let effects = self.core.lock().expect("lock").handle(incoming, now());
+            let effects = self
+                .core
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .handle(incoming, now());
             self.carry_out(effects, response_url.as_deref()).await;
         }
     }
 
     fn render(&self, reply: &Reply) -> Rendered {
-        let core = self.core.lock().expect("lock");
+        let core = self
+            .core
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         render::card(&backup_bot_core::card(&core.matcher, reply))
     }
 
@@ -237,13 +254,16 @@ impl SlackBot {
                 }
                 let posted = retry(|| session.chat_post_message(&req)).await?;
                 tracing::info!(channel = %channel, ts = %posted.ts, "replied");
-                self.core.lock().expect("lock").posted(
-                    &channel,
-                    posted.ts.value(),
-                    &reply,
-                    source_ts.as_deref(),
-                    now(),
-                );
+                self.core
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .posted(
+                        &channel,
+                        posted.ts.value(),
+                        &reply,
+                        source_ts.as_deref(),
+                        now(),
+                    );
             }
             Effect::Update { channel, ts, reply } => {
                 let r = self.render(&reply);
