@@ -82,6 +82,13 @@ pub struct DiscordBot {
 }
 
 impl DiscordBot {
+    /// The core, locked (a panic elsewhere while it was held does not stop the bot).
+    fn core(&self) -> std::sync::MutexGuard<'_, Core> {
+        self.core
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub fn new(core: Core, opts: DiscordOptions) -> Arc<DiscordBot> {
         Arc::new(DiscordBot {
             core: Mutex::new(core),
@@ -95,10 +102,7 @@ impl DiscordBot {
     }
 
     fn render(&self, reply: &Reply) -> Rendered {
-        let core = self
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let core = self.core();
         render::card(&backup_bot_core::card(&core.matcher, reply))
     }
 
@@ -223,16 +227,13 @@ impl DiscordBot {
                 })
                 .await?;
                 tracing::info!(channel = %target, message = %sent.id, "replied");
-                self.core
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .posted(
-                        &target.to_string(),
-                        &sent.id.to_string(),
-                        &reply,
-                        source_ts.as_deref(),
-                        now(),
-                    );
+                self.core().posted(
+                    &target.to_string(),
+                    &sent.id.to_string(),
+                    &reply,
+                    source_ts.as_deref(),
+                    now(),
+                );
             }
             Effect::Update { channel, ts, reply } => {
                 let r = self.render(&reply);
@@ -261,9 +262,7 @@ impl DiscordBot {
                 let body = followup(&r, ephemeral);
                 let sent = retry(|| body.clone().execute(http, (None, token))).await?;
                 let channel = sent.channel_id.to_string();
-                self.core
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                self.core()
                     .posted(&channel, &sent.id.to_string(), &reply, None, now());
             }
         }
@@ -271,10 +270,7 @@ impl DiscordBot {
     }
 
     fn thread_name(&self, reply: &Reply) -> String {
-        let core = self
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let core = self.core();
         match reply {
             Reply::Answer { lang, found, .. } => {
                 backup_bot_core::headline(&core.matcher.entries()[found.entry], *lang)
@@ -285,10 +281,7 @@ impl DiscordBot {
 
     /// Autocomplete for the `code` option: up to 25 choices.
     fn complete(&self, partial: &str) -> CreateAutocompleteResponse {
-        let core = self
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let core = self.core();
         let mut r = CreateAutocompleteResponse::new();
         for (name, value) in backup_bot_core::complete(&core.matcher, partial, 25) {
             r = r.add_string_choice(backup_bot_core::reply::short(&name, 100), value);
@@ -422,11 +415,7 @@ impl EventHandler for Handler {
             return;
         }
         tracing::info!(channel = %m.channel, message = %m.ts, "message");
-        let effects = bot
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .handle(Incoming::Message(m), now());
+        let effects = bot.core().handle(Incoming::Message(m), now());
         bot.carry_out(&ctx.http, effects, None).await;
     }
 
@@ -472,11 +461,7 @@ impl EventHandler for Handler {
             from_bot: false,
         };
         tracing::info!(channel = %m.channel, message = %m.ts, "edited message");
-        let effects = bot
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .handle(Incoming::Message(m), now());
+        let effects = bot.core().handle(Incoming::Message(m), now());
         bot.carry_out(&ctx.http, effects, None).await;
     }
 
@@ -522,11 +507,7 @@ impl EventHandler for Handler {
                     user: Some(cmd.user.id.to_string()),
                     text,
                 });
-                let effects = bot
-                    .core
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .handle(call, now());
+                let effects = bot.core().handle(call, now());
                 bot.carry_out(&ctx.http, effects, Some((&cmd.id, &cmd.token)))
                     .await;
             }
@@ -552,11 +533,7 @@ impl EventHandler for Handler {
                     thread_ts: None,
                     ephemeral,
                 });
-                let effects = bot
-                    .core
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .handle(action, now());
+                let effects = bot.core().handle(action, now());
                 bot.carry_out(&ctx.http, effects, Some((&c.id, &c.token)))
                     .await;
             }

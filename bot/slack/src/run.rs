@@ -77,6 +77,13 @@ pub struct SlackBot {
 }
 
 impl SlackBot {
+    /// The core, locked (a panic elsewhere while it was held does not stop the bot).
+    fn core(&self) -> std::sync::MutexGuard<'_, Core> {
+        self.core
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     pub fn new(core: Core, opts: &SlackOptions) -> Arc<SlackBot> {
         let connector = SlackClientHyperConnector::with_connector(https_or_http())
             .with_slack_api_url(&opts.api_url);
@@ -158,11 +165,7 @@ impl SlackBot {
             }
         }
         tracing::info!(event = %cb.event_id, channel = %message.channel, ts = %message.ts, "message");
-        let effects = self
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .handle(Incoming::Message(message), now());
+        let effects = self.core().handle(Incoming::Message(message), now());
         self.carry_out(effects, None).await;
     }
 
@@ -171,11 +174,7 @@ impl SlackBot {
     pub fn on_command(&self, ev: &SlackCommandEvent) -> SlackCommandEventResponse {
         let (incoming, _response_url) = inbound::command(ev);
         tracing::info!(channel = %ev.channel_id, user = %ev.user_id, "command");
-        let effects = self
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .handle(incoming, now());
+        let effects = self.core().handle(incoming, now());
         let reply = effects.into_iter().find_map(|e| match e {
             Effect::Respond { reply } => Some(reply),
             _ => None,
@@ -188,9 +187,7 @@ impl SlackBot {
         };
         if let Some(r) = &reply {
             // Buttons on a command's answer belong to that answer.
-            self.core
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
+            self.core()
                 .posted(ev.channel_id.value(), "command", r, None, now());
         }
         SlackCommandEventResponse::new(rendered.content()).with_response_type(if self.in_channel {
@@ -206,20 +203,13 @@ impl SlackBot {
             if let Incoming::Action(a) = &incoming {
                 tracing::info!(channel = %a.channel, action = %a.action_id, "button");
             }
-            let effects = self
-                .core
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .handle(incoming, now());
+            let effects = self.core().handle(incoming, now());
             self.carry_out(effects, response_url.as_deref()).await;
         }
     }
 
     fn render(&self, reply: &Reply) -> Rendered {
-        let core = self
-            .core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let core = self.core();
         render::card(&backup_bot_core::card(&core.matcher, reply))
     }
 
@@ -254,16 +244,13 @@ impl SlackBot {
                 }
                 let posted = retry(|| session.chat_post_message(&req)).await?;
                 tracing::info!(channel = %channel, ts = %posted.ts, "replied");
-                self.core
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .posted(
-                        &channel,
-                        posted.ts.value(),
-                        &reply,
-                        source_ts.as_deref(),
-                        now(),
-                    );
+                self.core().posted(
+                    &channel,
+                    posted.ts.value(),
+                    &reply,
+                    source_ts.as_deref(),
+                    now(),
+                );
             }
             Effect::Update { channel, ts, reply } => {
                 let r = self.render(&reply);
