@@ -118,6 +118,10 @@ pub struct Link {
 pub struct Localized {
     pub title: String,
     pub messages: Vec<Message>,
+    /// Other ways the failure shows itself: log lines of the agent and extensions, the portal's
+    /// own rewordings, what people usually say. Curated (not imported), matched like messages at a
+    /// lower weight.
+    pub symptoms: Vec<String>,
     pub cause: String,
     /// Ordered steps, Markdown; commands stay in code spans or fences.
     pub steps: Vec<String>,
@@ -300,7 +304,7 @@ struct FrontMatter {
     sources: BTreeMap<Lang, String>,
 }
 
-const SECTIONS: [&str; 5] = ["Messages", "Cause", "Steps", "Notes", "Links"];
+const SECTIONS: [&str; 6] = ["Messages", "Symptoms", "Cause", "Steps", "Notes", "Links"];
 
 /// Parses an entry file. Errors name the line.
 pub fn parse(text: &str) -> Result<Entry, FormatError> {
@@ -432,6 +436,7 @@ fn finish_section(
                 ed.messages.push(Message { code, text });
             }
         }
+        "Symptoms" => ed.symptoms = list_items(buf, false)?,
         "Cause" => {
             ed.cause = buf
                 .iter()
@@ -559,6 +564,12 @@ pub fn write(e: &Entry) -> String {
                 }
             }
         }
+        if !ed.symptoms.is_empty() {
+            s.push_str("\n## Symptoms\n");
+            for x in &ed.symptoms {
+                let _ = writeln!(s, "- {}", indent_rest(x, "  "));
+            }
+        }
         if !ed.cause.is_empty() {
             let _ = write!(s, "\n## Cause\n{}\n", ed.cause);
         }
@@ -621,6 +632,7 @@ mod tests {
                     code: Some("SomeCode".into()),
                     text: "It failed.".into(),
                 }],
+                symptoms: vec!["agent log: it failed again".into()],
                 cause: "Because.".into(),
                 steps: vec![
                     "Run this:\n\n```console\nnet stop VSS\n```".into(),

@@ -116,6 +116,7 @@ pub fn read_edition(src: &Source) -> Edition {
         let mut loc = Localized {
             title: sec.title.clone(),
             messages: vec![],
+            symptoms: vec![],
             cause,
             steps,
             notes,
@@ -460,6 +461,7 @@ fn error_section(sec: &Section, lines: &[String], src: &Source) -> Part {
     let mut loc = Localized {
         title: join_split_code(&sec.title, &codes),
         messages,
+        symptoms: vec![],
         cause,
         steps,
         notes,
@@ -878,6 +880,7 @@ fn table_row(cells: &[String], src: &Source, anchor: &str) -> Option<Part> {
     let mut loc = Localized {
         title: messages[0].text.clone(),
         messages,
+        symptoms: vec![],
         cause: String::new(),
         steps,
         notes: vec![],

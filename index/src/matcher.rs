@@ -140,6 +140,9 @@ pub struct Match {
     pub named: Vec<Candidate>,
     /// Runners-up (and, when nothing matched, the closest entries).
     pub candidates: Vec<Candidate>,
+    /// True when the paste was longer than [`MAX_PASTE_BYTES`] and only its start was read for
+    /// messages (codes are looked for in the whole paste).
+    pub truncated: bool,
 }
 
 impl Match {
@@ -537,6 +540,7 @@ impl Matcher {
     }
 
     fn run(&self, text: &str, question: bool) -> Match {
+        let truncated = text.len() > MAX_PASTE_BYTES;
         let text = cut(text, MAX_PASTE_BYTES);
         let lang = if !text.is_ascii() && analysis::has_hangul(text) {
             Lang::Ko
@@ -569,6 +573,7 @@ impl Matcher {
                 best: None,
                 named: Vec::new(),
                 candidates: Vec::new(),
+                truncated,
             };
         }
         // One candidate per entry: the most confident.
@@ -604,6 +609,7 @@ impl Matcher {
             best,
             named,
             candidates,
+            truncated,
         }
     }
 
