@@ -129,6 +129,39 @@ pub fn tokens_into(text: &str, out: &mut Vec<String>) {
     });
 }
 
+/// The Korean bigrams of a text that appear only across a space ("사본 서비스" gives "본서"):
+/// a rewording or other spacing changes them most.
+pub fn junction_bigrams(text: &str) -> std::collections::HashSet<String> {
+    let norm = normalize(text);
+    let (mut inside, mut across) = (
+        std::collections::HashSet::new(),
+        std::collections::HashSet::new(),
+    );
+    let mut prev: Option<char> = None;
+    let mut spaced = false;
+    for c in norm.chars() {
+        if is_hangul(c) {
+            if let Some(p) = prev {
+                let b: String = [p, c].iter().collect();
+                if spaced {
+                    across.insert(b);
+                } else {
+                    inside.insert(b);
+                }
+            }
+            prev = Some(c);
+            spaced = false;
+        } else if c.is_whitespace() && prev.is_some() {
+            spaced = true;
+        } else {
+            prev = None;
+            spaced = false;
+        }
+    }
+    across.retain(|b| !inside.contains(b));
+    across
+}
+
 /// What [`walk`] hands out.
 pub enum Piece<'a> {
     /// A lower-case word: letters and digits outside Korean.

@@ -21,15 +21,6 @@ struct Fields {
     body: Field,
 }
 
-/// Which fields a query looks at.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// Messages and titles: what a paste can name.
-    Paste,
-    /// Everything, for a direct question.
-    Question,
-}
-
 /// A hit: the entry's position in the entry list.
 #[derive(Debug, Clone, Copy)]
 pub struct Hit {
@@ -74,6 +65,9 @@ impl SearchIndex {
                 for (_, text) in e.match_texts(*lang) {
                     d.add_text(fields.message, &text);
                 }
+                for text in &ed.symptoms {
+                    d.add_text(fields.message, text);
+                }
                 for c in &e.codes {
                     d.add_text(fields.title, c);
                 }
@@ -89,15 +83,13 @@ impl SearchIndex {
     }
 
     /// The best documents for already-analysed tokens.
-    pub fn search(&self, tokens: &[&str], scope: Scope, limit: usize) -> Vec<Hit> {
+    /// (A paste does not come here: the gate already knows which texts it may name.)
+    pub fn search(&self, tokens: &[&str], limit: usize) -> Vec<Hit> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        // A paste quotes messages (general titles are reached through the title field only
-        // when asked); a question may name anything.
-        let fields: &[(Field, f32)] = match scope {
-            Scope::Paste => &[(f.message, 1.0), (f.title, 0.6)],
-            Scope::Question => &[(f.message, 1.0), (f.title, 0.6), (f.body, 0.3)],
-        };
+        // A question may name anything: messages and symptoms first, then titles and codes,
+        // then the cause and steps.
+        let fields: &[(Field, f32)] = &[(f.message, 1.0), (f.title, 0.6), (f.body, 0.3)];
         for t in tokens {
             for &(field, boost) in fields {
                 let q = TermQuery::new(

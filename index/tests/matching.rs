@@ -141,16 +141,57 @@ fn an_ambiguous_typo_names_nobody_and_offers_both() {
 }
 
 #[test]
-fn numeric_codes_only_as_whole_numbers_beside_an_error_word() {
+fn numeric_codes_only_when_introduced_as_error_codes() {
     names("작업 실패 - 오류 코드 380008", "azure-vm-offline");
     names("Error code: 400094", "resource-not-found");
     names("ErrorCode    : 320001", "resource-not-found");
-    names("failed (error 320001)", "resource-not-found");
+    names("restore failed (error code 320001)", "resource-not-found");
+    names(
+        "{\"code\": \"380008\", \"message\": \"x\"}",
+        "azure-vm-offline",
+    );
+    // Numbers beside an error word that are not introduced as an error code.
+    quiet("SAP returned error 320001 for the invoice posting");
+    quiet("we got 380008 errors in the last hour");
+    quiet("exit code 380008");
+    quiet("HTTP 500 error, request id 320001");
+    quiet("order #400094 failed with an error");
+    quiet("failed (error 320001)");
     quiet("request 3200011 error");
     quiet("error in job a1-320001-b2");
     quiet("2026-11-20T03:12:44.380008Z error");
     quiet("uploaded 380008 bytes");
     quiet("version 1.380008 error");
+}
+
+#[test]
+fn a_question_names_a_bare_numeric_code() {
+    for (q, want) in [
+        ("320001", "resource-not-found"),
+        ("400094", "resource-not-found"),
+        ("380008", "azure-vm-offline"),
+    ] {
+        let m = matcher().ask(q);
+        let best = m.best.expect(q);
+        assert_eq!(matcher().entries()[best.entry].id, want, "{q}");
+        assert!(best.confidence >= 0.9, "{q}: {}", best.confidence);
+        // The same number inside a sentence still needs an error-code introducer.
+        assert!(matcher().find(q).best.is_none(), "{q} pasted alone");
+    }
+}
+
+#[test]
+fn a_code_without_its_prefix_needs_backup_or_restore() {
+    names(
+        "restore of vm-1 failed with SkuNotAvailable in koreacentral",
+        "user-error-sku-not-available",
+    );
+    names(
+        "backup job failed: RequestDisallowedByPolicy on the restore point resource group",
+        "user-error-request-disallowed-by-policy",
+    );
+    quiet("Deployment failed: SkuNotAvailable Standard_D4s_v5 in westus");
+    quiet("RequestDisallowedByPolicy: resource 'st1' was disallowed by policy");
 }
 
 #[test]

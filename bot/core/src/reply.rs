@@ -317,6 +317,7 @@ fn reason_word(r: Reason, w: &Words) -> &'static str {
         Reason::NumericCode => w.reason_numeric,
         Reason::Message => w.reason_message,
         Reason::Title => w.reason_title,
+        Reason::Symptom => w.reason_symptom,
         Reason::Question => w.reason_picked,
     }
 }

@@ -1,0 +1,364 @@
+//! What a paste is about, beyond the words of one entry: does it report a failure, does it speak
+//! of Azure Backup or the VM, does it name another tool. The paste is lower-cased once, on first
+//! use, and only when a rule asks.
+
+use std::cell::OnceCell;
+
+/// Words that say a paste reports a failure (short messages need one of the paste's own).
+const FAILURE: &[&str] = &[
+    "backup",
+    "백업",
+    "restore",
+    "복원",
+    "error",
+    "오류",
+    "에러",
+    "fail",
+    "실패",
+    "job",
+    "작업",
+    "vault",
+    "자격 증명",
+    "snapshot",
+    "스냅",
+];
+
+/// Words that make a paste about backup (codes other services share count only with one).
+const BACKUP: &[&str] = &[
+    "backup",
+    "백업",
+    "vault",
+    "자격 증명 모음",
+    "recovery services",
+    "recoveryservices",
+    "restore",
+    "복원",
+    "snapshot",
+    "스냅샷",
+    "스냅숏",
+    "iaasvm",
+    "protected item",
+    "protection",
+];
+
+/// Signs of Azure Backup itself: enough for a message or symptom to count, whatever else the
+/// paste names. Distinctive enough to be looked for inside words (`IaaSBcdrExtension.exe`).
+const AZURE_BACKUP: &[&str] = &[
+    "azure backup",
+    "recovery services",
+    "recoveryservices",
+    "vault",
+    "자격 증명 모음",
+    "볼트",
+    "waagent",
+    "walinuxagent",
+    "vmsnapshot",
+    "iaasbcdr",
+    "azurebackuprg",
+    "iaasvm",
+    "vm agent",
+    "vm 에이전트",
+    "guest agent",
+    "게스트 에이전트",
+    "restore point collection",
+    "복원 지점 컬렉션",
+    "instant restore",
+    "azure vm",
+    "azure 가상",
+    "azure 백업",
+];
+
+/// Signs of a VM backup in general words: enough unless the paste names another tool.
+/// ASCII words count as whole words ("vm" is not inside "vmware").
+const VM_BACKUP: &[&str] = &[
+    "backup",
+    "백업",
+    "snapshot",
+    "스냅샷",
+    "스냅숏",
+    "extension",
+    "확장",
+    "agent",
+    "에이전트",
+    "azure",
+    "애저",
+    "vm",
+    "vms",
+    "virtual machine",
+    "가상 머신",
+    "restore",
+    "복원",
+    "vss",
+    "recovery point",
+    "복구 지점",
+];
+
+/// Words of backup or restore: what a job or restore table row needs to count.
+const BACKUP_OR_RESTORE: &[&str] = &[
+    "backup",
+    "백업",
+    "restore",
+    "복원",
+    "vault",
+    "자격 증명 모음",
+    "recovery services",
+    "recovery point",
+    "복구 지점",
+];
+
+/// Other tools and places whose messages can read like the content's: a paste that names one is
+/// not an Azure VM backup failure unless it also names Azure Backup itself.
+const OTHER_TOOLS: &[&str] = &[
+    "terraform",
+    "bicep",
+    "pulumi",
+    "ansible",
+    "jenkins",
+    "gitlab",
+    "github actions",
+    "azure devops",
+    "pipeline",
+    "circleci",
+    "teamcity",
+    "buildkite",
+    "aks",
+    "kubernetes",
+    "kubectl",
+    "helm",
+    "eks",
+    "gke",
+    "gcp",
+    "aws",
+    "ec2",
+    "ebs",
+    "vmware",
+    "vsphere",
+    "hyper-v",
+    "veeam",
+    "restic",
+    "borg",
+    "duplicati",
+    "commvault",
+    "veritas",
+    "netbackup",
+    "acronis",
+    "bacula",
+    "rubrik",
+    "cohesity",
+    "time machine",
+    "windows server backup",
+    "backup exec",
+    "system restore",
+    "file history",
+    "synology",
+    "sap",
+    "on-prem",
+    "on-premises",
+    "온프레미스",
+    "물리 서버",
+    "physical server",
+    "workstation",
+    "laptop",
+    "노트북",
+];
+
+/// Words that put a numeric code in context: it counts only introduced as an error code.
+const NUMERIC_INTRODUCERS: &[&str] = &[
+    "error code",
+    "errorcode",
+    "error_code",
+    "error-code",
+    "err code",
+    "오류 코드",
+    "오류코드",
+    "에러 코드",
+    "에러코드",
+    // a JSON key: `"code": "380008"` (the closing quote is trimmed with the separators)
+    "\"code",
+];
+
+/// A paste, and what its words say about it (each rule computed once, on first use).
+pub(crate) struct Context<'a> {
+    raw: &'a str,
+    lower: OnceCell<String>,
+    failure: OnceCell<bool>,
+    backup: OnceCell<bool>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(raw: &'a str) -> Context<'a> {
+        Context {
+            raw,
+            lower: OnceCell::new(),
+            failure: OnceCell::new(),
+            backup: OnceCell::new(),
+        }
+    }
+
+    pub fn raw(&self) -> &'a str {
+        self.raw
+    }
+
+    pub fn lower(&self) -> &str {
+        self.lower.get_or_init(|| self.raw.to_lowercase())
+    }
+
+    /// The paste reports a failure (or speaks of backup).
+    pub fn failure(&self) -> bool {
+        *self.failure.get_or_init(|| any_in(self.lower(), FAILURE))
+    }
+
+    /// A failure word that is not one of the message's own words ("job" does not make
+    /// "Cancellation isn't supported for this job type" a failure report).
+    pub fn failure_beyond(&self, message_lower: &str) -> bool {
+        let lower = self.lower();
+        FAILURE
+            .iter()
+            .any(|w| lower.contains(w) && !message_lower.contains(w))
+    }
+
+    /// The paste speaks of backup (for codes other services share).
+    pub fn backup(&self) -> bool {
+        *self.backup.get_or_init(|| any_in(self.lower(), BACKUP))
+    }
+
+    /// The paste names Azure Backup itself (its vault, agent, extensions, resource groups).
+    pub fn azure_backup(&self) -> bool {
+        any_in(self.lower(), AZURE_BACKUP)
+    }
+
+    /// The paste speaks of a VM backup in general words.
+    pub fn vm_backup(&self) -> bool {
+        any_word(self.lower(), VM_BACKUP)
+    }
+
+    /// The paste speaks of backup or restore (for the job and restore table rows).
+    pub fn backup_or_restore(&self) -> bool {
+        any_word(self.lower(), BACKUP_OR_RESTORE)
+    }
+
+    /// The paste names another tool or place (terraform, a CI system, AKS, another backup
+    /// product, an on-premises server).
+    pub fn other_tool(&self) -> bool {
+        any_word(self.lower(), OTHER_TOOLS)
+    }
+}
+
+fn any_in(lower: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| lower.contains(w))
+}
+
+/// True when one of `words` stands in `lower`. An ASCII word must start a word, and a short one
+/// ([`WHOLE_WORD_MAX`] letters or fewer) must stand whole: "restore" is in "restoring", "vm" is
+/// not in "vmware". Korean words may carry particles.
+fn any_word(lower: &str, words: &[&str]) -> bool {
+    words.iter().any(|w| has_word(lower, w))
+}
+
+/// ASCII words this short must stand whole (see [`any_word`]).
+const WHOLE_WORD_MAX: usize = 4;
+
+fn has_word(lower: &str, w: &str) -> bool {
+    if !w.is_ascii() {
+        return lower.contains(w);
+    }
+    let bytes = lower.as_bytes();
+    let mut from = 0;
+    while let Some(p) = lower[from..].find(w) {
+        let s = from + p;
+        let e = s + w.len();
+        let before = s == 0 || !bytes[s - 1].is_ascii_alphanumeric();
+        let after =
+            w.len() > WHOLE_WORD_MAX || e == bytes.len() || !bytes[e].is_ascii_alphanumeric();
+        if before && after {
+            return true;
+        }
+        from = s + 1;
+        while !lower.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    false
+}
+
+/// A numeric code counts only as a whole number (not part of an id, a version, a time or an
+/// amount) introduced as an error code on its line: "error code 380008", "Error code: 380008",
+/// "오류 코드 380008", `"code": "380008"`. "error 320001", "exit code 1", "request id 320001",
+/// "order #400094" and "380008 errors" are not codes.
+pub(crate) fn numeric_introduced(text: &str, s: usize, e: usize) -> bool {
+    whole_number(text, s, e) && introducer_before(text, s)
+}
+
+/// The number stands alone: not inside an id, a version, a decimal, a path or a time.
+pub(crate) fn whole_number(text: &str, s: usize, e: usize) -> bool {
+    let bytes = text.as_bytes();
+    let before = s.checked_sub(1).map(|i| bytes[i]);
+    let after = bytes.get(e).copied();
+    let after2 = bytes.get(e + 1).copied();
+    if before.is_some_and(|b| matches!(b, b'.' | b'-' | b'_' | b'/' | b'#' | b'+' | b'$')) {
+        return false;
+    }
+    !(after.is_some_and(|a| matches!(a, b'-' | b'_' | b'/'))
+        || (after.is_some_and(|a| matches!(a, b'.' | b':' | b','))
+            && after2.is_some_and(|b| b.is_ascii_digit())))
+}
+
+/// What stands before the number on its line, after separators (spaces, `:`, `=`, quotes,
+/// brackets), ends with an error-code introducer.
+fn introducer_before(text: &str, s: usize) -> bool {
+    let line_start = text[..s].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut from = s.saturating_sub(40).max(line_start);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = text[from..s]
+        .trim_end_matches(|c: char| c.is_whitespace() || ":=\"'([{`".contains(c))
+        .to_lowercase();
+    NUMERIC_INTRODUCERS.iter().any(|w| before.ends_with(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn introduced(t: &str) -> bool {
+        let s = t.find("380008").unwrap();
+        numeric_introduced(t, s, s + 6)
+    }
+
+    #[test]
+    fn numeric_codes_must_be_introduced_as_error_codes() {
+        for t in [
+            "작업 실패 - 오류 코드 380008",
+            "Error code: 380008",
+            "error code 380008 on vm-1",
+            "{\"code\": \"380008\", \"message\": \"x\"}",
+            "errorCode=380008",
+        ] {
+            assert!(introduced(t), "{t}");
+        }
+        for t in [
+            "error 380008",
+            "we got 380008 errors in the last hour",
+            "exit code 380008",
+            "request id 380008",
+            "order #380008",
+            "request id 1-380008-22 error code",
+            "error code at 380008.5 ms",
+            "processed 380008 rows",
+        ] {
+            assert!(!introduced(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn ascii_signs_are_whole_words() {
+        assert!(Context::new("the VM is off").vm_backup());
+        assert!(!Context::new("vmware tools updated").vm_backup());
+        assert!(Context::new("vmware tools updated").other_tool());
+        assert!(Context::new("VM 백업이 실패").vm_backup());
+        assert!(!Context::new("the pipeline is green").azure_backup());
+        assert!(Context::new("restoring vm-2 failed").backup_or_restore());
+        assert!(!Context::new("the sapphire build").other_tool());
+    }
+}

@@ -1,0 +1,220 @@
+//! Entries named by their prose: a paste that covers one of an entry's texts (a message, a
+//! quoted log line, a symptom, a cause sentence) well enough, in a paste that is about an Azure
+//! VM backup; for a direct question, also general sections by title and the entries nearest in
+//! meaning.
+
+use super::context::Context;
+use super::gate::{GENERAL_PASTE_COVERAGE, GENERAL_PASTE_MIN_TOKENS};
+use super::outcome::{Candidate, Reason};
+use super::texts::{required_coverage, Source, Text, MESSAGE_MIN_TOKENS};
+use super::vocab::NO_ID;
+use super::{Matcher, QUIET_BELOW};
+use crate::entry::Kind;
+
+/// A paste "is" an entry's message when at most this share of its words are not the entry's
+/// own (its message, title, steps: a recommended action pasted with the message)...
+pub const OWN_WORDS_SLACK: f32 = 0.2;
+/// ... or at most this many, for short pastes.
+pub const OWN_WORDS_SLACK_MIN: usize = 2;
+/// A direct question lists an entry it does not name only when it covers this much of one of
+/// its texts (an unrelated entry is never offered).
+pub const RELATED_COVERAGE: f32 = 0.34;
+/// A job or restore table row, whose messages are ordinary Azure sentences, needs more.
+pub const RELATED_COVERAGE_ROW: f32 = 0.5;
+/// A general section's title covered this much answers a direct question.
+pub const GENERAL_QUESTION_COVERAGE: f32 = 0.5;
+/// How many entries tantivy offers a question.
+const QUESTION_HITS: usize = 8;
+
+impl Matcher {
+    /// Entries whose texts a paste covers: only the texts that passed the gate are scored.
+    pub(super) fn paste_prose(
+        &self,
+        ctx: &Context,
+        paste: &[u32],
+        passing: &[usize],
+    ) -> Vec<Candidate> {
+        let mut entries: Vec<usize> = passing
+            .iter()
+            .map(|&g| match self.texts.get(g) {
+                Some(t) => t.entry,
+                None => self.general_titles[g - self.texts.len()].entry,
+            })
+            .collect();
+        entries.sort_unstable();
+        entries.dedup();
+        let mut out = Vec::new();
+        for entry in entries {
+            let texts = passing
+                .iter()
+                .filter_map(|&g| self.texts.get(g))
+                .filter(|t| t.entry == entry);
+            if let Some(c) = self.named_by_text(ctx, paste, texts) {
+                if self.about_backup(ctx, entry, paste) {
+                    out.push(c);
+                }
+                continue;
+            }
+            if let Some(c) = self.named_by_title(ctx, paste, entry, false) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    /// Entries a direct question speaks of: named ones, general sections by title, and the
+    /// entries nearest in meaning (tantivy over every field) as runners-up.
+    pub(super) fn question_prose(&self, ctx: &Context, paste: &[u32]) -> Vec<Candidate> {
+        let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let distinct: Vec<&str> = ids.iter().map(|&t| self.vocab.token(t)).collect();
+        let hits = self.index.search(&distinct, QUESTION_HITS);
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for h in hits {
+            if !seen.insert(h.entry) {
+                continue;
+            }
+            let texts = self.texts.iter().filter(|t| t.entry == h.entry);
+            if let Some(c) = self.named_by_text(ctx, paste, texts.clone()) {
+                out.push(c);
+                continue;
+            }
+            if let Some(c) = self.named_by_title(ctx, paste, h.entry, true) {
+                out.push(c);
+                continue;
+            }
+            let closest = texts
+                .chain(self.titles.iter().filter(|t| t.entry == h.entry))
+                .map(|t| t.coverage(paste).0)
+                .fold(0.0f32, f32::max);
+            let need = match self.entries[h.entry].kind {
+                Kind::Job | Kind::Restore => RELATED_COVERAGE_ROW,
+                Kind::Error | Kind::General => RELATED_COVERAGE,
+            };
+            if closest >= need {
+                out.push(weak(h.entry, closest * 0.8, "nearest in meaning"));
+            }
+        }
+        out
+    }
+
+    /// The best text of an entry that the paste covers well enough to name it.
+    fn named_by_text<'t>(
+        &self,
+        ctx: &Context,
+        paste: &[u32],
+        texts: impl Iterator<Item = &'t Text>,
+    ) -> Option<Candidate> {
+        let mut named: Option<(f32, &Text)> = None;
+        let mut squashed: Option<String> = None;
+        for t in texts {
+            let (cov, n) = t.coverage(paste);
+            let conf = cov * t.confidence();
+            if cov >= required_coverage(t.tokens.len())
+                && n >= MESSAGE_MIN_TOKENS.min(t.tokens.len())
+                && named.is_none_or(|b| conf > b.0)
+                && t.short_ok(ctx, &mut squashed)
+            {
+                named = Some((conf, t));
+            }
+        }
+        let (conf, t) = named?;
+        let (reason, what) = match t.source {
+            Source::Message(_) | Source::Quote => (Reason::Message, "message"),
+            Source::Symptom => (Reason::Symptom, "symptom"),
+            Source::Cause => (Reason::Symptom, "cause"),
+        };
+        Some(Candidate {
+            entry: t.entry,
+            confidence: conf,
+            reason,
+            code: None,
+            message: match t.source {
+                Source::Message(i) => Some((t.lang, i)),
+                _ => None,
+            },
+            detail: format!(
+                "{what} ({}, {:.0}% covered)",
+                t.lang.as_str(),
+                conf / t.confidence() * 100.0
+            ),
+            at: 0,
+        })
+    }
+
+    /// A general section has no message: its title, on strong evidence (or when asked).
+    fn named_by_title(
+        &self,
+        ctx: &Context,
+        paste: &[u32],
+        entry: usize,
+        question: bool,
+    ) -> Option<Candidate> {
+        if self.entries[entry].kind != Kind::General {
+            return None;
+        }
+        let (cov, n) = self
+            .titles
+            .iter()
+            .filter(|t| t.entry == entry)
+            .map(|t| t.coverage(paste))
+            .fold((0.0f32, 0usize), |a, b| if b.0 > a.0 { b } else { a });
+        let strong =
+            cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && ctx.failure();
+        if !(strong || (question && cov >= GENERAL_QUESTION_COVERAGE)) {
+            return None;
+        }
+        Some(Candidate {
+            entry,
+            confidence: 0.5 + 0.4 * cov,
+            reason: Reason::Title,
+            code: None,
+            message: None,
+            detail: format!("title ({:.0}% covered)", cov * 100.0),
+            at: 0,
+        })
+    }
+
+    /// A paste named by prose alone must be about an Azure VM backup: it names Azure Backup
+    /// itself, or speaks of a VM backup (a table row: of backup or restore) and names no other
+    /// tool — unless it is the entry's message, at most with the entry's own words around it,
+    /// and names no other tool.
+    fn about_backup(&self, ctx: &Context, entry: usize, paste: &[u32]) -> bool {
+        if ctx.azure_backup() {
+            return true;
+        }
+        if ctx.other_tool() {
+            return false;
+        }
+        let sign = match self.entries[entry].kind {
+            Kind::Job | Kind::Restore => ctx.backup_or_restore(),
+            Kind::Error | Kind::General => ctx.vm_backup(),
+        };
+        sign || self.only_own_words(entry, paste)
+    }
+
+    /// The paste holds (almost) only the entry's own words.
+    fn only_own_words(&self, entry: usize, paste: &[u32]) -> bool {
+        let own = &self.own_words[entry];
+        let foreign = paste
+            .iter()
+            .filter(|&&t| t == NO_ID || own.binary_search(&t).is_err())
+            .count();
+        let slack = ((paste.len() as f32 * OWN_WORDS_SLACK) as usize).max(OWN_WORDS_SLACK_MIN);
+        foreign <= slack
+    }
+}
+
+fn weak(entry: usize, confidence: f32, detail: &str) -> Candidate {
+    Candidate {
+        entry,
+        confidence: confidence.min(QUIET_BELOW - 0.01),
+        reason: Reason::Question,
+        code: None,
+        message: None,
+        detail: detail.to_string(),
+        at: 0,
+    }
+}
