@@ -47,6 +47,8 @@ struct Raw {
     #[serde(default)]
     commands: RawCommands,
     #[serde(default)]
+    content: RawContent,
+    #[serde(default)]
     defaults: RawChannel,
     #[serde(default)]
     channels: HashMap<String, RawChannel>,
@@ -128,6 +130,13 @@ struct RawCommands {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawContent {
+    dirs: Option<OneOrMany<String>>,
+    watch: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawChannel {
     mode: Option<String>,
     cooldown: Option<String>,
@@ -184,6 +193,10 @@ pub struct Settings {
     pub discord: Option<DiscordSettings>,
     pub storage_url: String,
     pub response_type: ResponseType,
+    /// A team's own entry folders (runbooks), loaded beside the shipped content.
+    pub content_dirs: Vec<PathBuf>,
+    /// How often the folders are looked at for changes, in seconds (0: only on SIGHUP).
+    pub content_watch_secs: u64,
     pub policy: Policy,
     /// Where it came from, for `config check`.
     pub source: Option<PathBuf>,
@@ -191,6 +204,7 @@ pub struct Settings {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_SLACK_API: &str = "https://slack.com/api";
+pub const DEFAULT_CONTENT_WATCH_SECS: u64 = 2;
 
 /// Finds the configuration file: `--config`, else `BACKUP_BOT_CONFIG`, else `backup-bot.toml`.
 pub fn locate(flag: Option<&Path>) -> Result<Option<PathBuf>> {
@@ -229,6 +243,7 @@ pub fn load(flag: Option<&Path>) -> Result<Settings> {
             .with_list_parse_key("slack.channels")
             .with_list_parse_key("discord.channels")
             .with_list_parse_key("discord.guilds")
+            .with_list_parse_key("content.dirs")
             .try_parsing(true),
     );
     let raw: Raw = b
@@ -333,6 +348,27 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
         "in_channel" => ResponseType::InChannel,
         other => bail!("commands.response_type `{other}` must be `ephemeral` or `in_channel`"),
     };
+    let content_dirs: Vec<PathBuf> = raw
+        .content
+        .dirs
+        .map(OneOrMany::into_vec)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            let d = d.trim().to_string();
+            if d.is_empty() {
+                bail!("content.dirs has an empty folder name");
+            }
+            Ok(PathBuf::from(d))
+        })
+        .collect::<Result<_>>()?;
+    let content_watch_secs = match raw.content.watch.as_deref() {
+        None => DEFAULT_CONTENT_WATCH_SECS,
+        Some("0") | Some("off") => 0,
+        Some(d) => backup_bot_core::command::duration(d).with_context(|| {
+            format!("content.watch `{d}` is not a duration such as 2s (or \"off\")")
+        })?,
+    };
     let default = channel_policy(&raw.defaults, ChannelPolicy::default(), "defaults")?;
     let mut channels = HashMap::new();
     for (id, c) in &raw.channels {
@@ -347,6 +383,8 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
         discord,
         storage_url: raw.storage.url.unwrap_or_else(|| "memory:".to_string()),
         response_type,
+        content_dirs,
+        content_watch_secs,
         policy: Policy {
             default,
             channels,
@@ -453,6 +491,20 @@ impl Settings {
             match self.response_type {
                 ResponseType::Ephemeral => "ephemeral",
                 ResponseType::InChannel => "in_channel",
+            }
+        );
+        let dirs: Vec<String> = self
+            .content_dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect();
+        let _ = writeln!(
+            s,
+            "[content]\ndirs = {dirs:?}\nwatch = {:?}\n",
+            if self.content_watch_secs == 0 {
+                "off".to_string()
+            } else {
+                format!("{}s", self.content_watch_secs)
             }
         );
         let policy = |p: &ChannelPolicy| {
