@@ -207,18 +207,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{p}");
             }
             if problems.is_empty() {
+                let mut checked = vec![match &source.base {
+                    Some(b) => b.display().to_string(),
+                    None => "the shipped content".to_string(),
+                }];
+                checked.extend(source.dirs.iter().map(|d| d.display().to_string()));
                 eprintln!(
-                    "{} file(s) in {} and the {}: no problems",
+                    "{} file(s) in {}: no problems",
                     files.len(),
-                    dirs.iter()
-                        .map(|d| d.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    if source.base.is_some() && source.dirs.is_empty() {
-                        "base set"
-                    } else {
-                        "shipped content"
-                    }
+                    checked.join(", ")
                 );
                 Ok(ExitCode::SUCCESS)
             } else {
