@@ -300,6 +300,10 @@ fn the_example_configuration_parses_and_secrets_stay_hidden() {
         text.contains("[channels.\"C0123456789\"]\nmode = \"mention\"\ncooldown = \"3600s\""),
         "{text}"
     );
+    assert!(
+        text.contains("[content]\ndirs = [\"/etc/backup-bot/runbooks\"]\nwatch = \"2s\""),
+        "{text}"
+    );
 }
 
 #[test]
