@@ -12,6 +12,8 @@ mod eval;
 mod fake_discord;
 #[path = "e2e/fake_slack.rs"]
 mod fake_slack;
+#[path = "e2e/runbooks.rs"]
+mod runbooks;
 #[path = "e2e/slack.rs"]
 mod slack;
 #[path = "e2e/support.rs"]

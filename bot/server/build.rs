@@ -26,6 +26,11 @@ fn main() {
         );
     }
     out.push_str("];\n");
+    let _ = writeln!(
+        out,
+        "/// The folder the content was built from (to tell it apart in `content lint`).\npub static SOURCE_DIR: &str = {:?};",
+        root.display().to_string()
+    );
     let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("content.rs");
     std::fs::write(dest, out).unwrap();
 }

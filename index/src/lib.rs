@@ -3,6 +3,7 @@
 //! No chat vocabulary lives here: the crate knows entries, codes, messages and matches.
 
 pub mod analysis;
+pub mod content;
 pub mod entry;
 mod fxhash;
 pub mod import;
@@ -11,6 +12,7 @@ pub mod markdown;
 pub mod matcher;
 mod search;
 
+pub use content::LiveMatcher;
 pub use entry::{Entry, Kind, Lang, Link, Localized, Message};
 pub use matcher::{Candidate, Match, Matcher, Reason, MAX_PASTE_BYTES};
 

@@ -74,10 +74,14 @@ fn ask_offers_did_you_mean_for_a_code_too_far_to_correct() {
             && cands.contains(&"extension-failed-vss-service-in-bad-state"),
         "{cands:?}"
     );
+    // The reply says the code is unknown and offers the nearest known codes.
     let out = run(&["ask", "ExtensionFailedVssInBadState"], b"");
     let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("I don't know this code."), "{text}");
     assert!(
-        text.starts_with("I'm not sure. Did you mean one of these?"),
+        text.contains(
+            "`ExtensionFailedVssWriterInBadState` · `ExtensionFailedVssServiceInBadState`"
+        ),
         "{text}"
     );
     // As a paste in a channel, the same text stays quiet.
@@ -256,7 +260,11 @@ fn console_runs_a_scripted_session() {
         blocks[4].starts_with("only you see this):\n  /backup-error")
             && blocks[4].contains("`UserErrorSkuNotAvailable`")
     );
-    assert!(blocks[5].contains("Did you mean one of these?"));
+    assert!(
+        blocks[5].contains("I don't know this code."),
+        "{}",
+        blocks[5]
+    );
     assert!(blocks[6].contains(
         "ExtensionFailedVssWriterInBadState - Snapshot operation failed because VSS writers"
     ));
@@ -295,6 +303,10 @@ fn the_example_configuration_parses_and_secrets_stay_hidden() {
     );
     assert!(
         text.contains("[channels.\"C0123456789\"]\nmode = \"mention\"\ncooldown = \"3600s\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("[content]\ndirs = [\"/etc/backup-bot/runbooks\"]\nwatch = \"2s\""),
         "{text}"
     );
 }

@@ -2,12 +2,14 @@
 //! ([`chat::Core::handle`]); a reply becomes a [`reply::Card`] that adapters render. No I/O, no
 //! platform types.
 
+pub mod answer;
 pub mod chat;
 pub mod command;
 pub mod reply;
 pub mod sanitize;
 pub mod words;
 
+pub use answer::{lookup_reply, paste_reply, question_reply};
 pub use chat::{Action, CommandCall, Core, Effect, Incoming, Message, Mode, Policy};
 pub use reply::{card, headline, message_of, Button, Card, Reply};
 
@@ -29,45 +31,6 @@ pub fn utf8_prefix(bytes: Vec<u8>) -> String {
             let mut b = e.into_bytes();
             b.truncate(valid);
             String::from_utf8(b).unwrap_or_default()
-        }
-    }
-}
-
-/// A paste seen in a channel: an answer, or nothing (quiet).
-pub fn paste_reply(m: &Matcher, text: &str) -> Option<Reply> {
-    let found = m.find(text);
-    let best = found.best?;
-    Some(Reply::Answer {
-        lang: found.lang,
-        found: best,
-        also: found.named.iter().skip(1).map(|c| c.entry).collect(),
-    })
-}
-
-/// A direct question (a mention, a DM, the CLI's `ask`): always some reply.
-pub fn question_reply(m: &Matcher, text: &str) -> Reply {
-    let found = m.ask(text);
-    if let Some(best) = found.best {
-        return Reply::Answer {
-            lang: found.lang,
-            found: best,
-            also: found.named.iter().skip(1).map(|c| c.entry).collect(),
-        };
-    }
-    let candidates: Vec<usize> = found
-        .candidates
-        .iter()
-        .filter(|c| c.confidence > 0.05)
-        .map(|c| c.entry)
-        .take(3)
-        .collect();
-    if candidates.is_empty() {
-        Reply::Unknown { lang: found.lang }
-    } else {
-        Reply::Suggest {
-            lang: found.lang,
-            did_you_mean: true,
-            candidates,
         }
     }
 }

@@ -18,11 +18,13 @@ pub mod action {
 /// A reply, before rendering.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
-    /// An entry found; `also` names the other entries of the same paste.
+    /// An entry found; `also` names the other entries of the same paste; `truncated` says that
+    /// part of the text was left out (longer than the matcher reads).
     Answer {
         lang: Lang,
         found: Candidate,
         also: Vec<usize>,
+        truncated: bool,
     },
     /// Not sure (or a search): the closest entries as buttons.
     Suggest {
@@ -32,6 +34,13 @@ pub enum Reply {
     },
     /// Asked directly, nothing close.
     Unknown { lang: Lang },
+    /// Asked about a code that no entry has: the nearest known codes `(entry, code)` and the
+    /// entries nearest in meaning (never the code itself: user text is not echoed).
+    UnknownCode {
+        lang: Lang,
+        near_codes: Vec<(usize, String)>,
+        related: Vec<usize>,
+    },
     /// The same code was answered in this channel a moment ago.
     Pointer {
         lang: Lang,
@@ -137,7 +146,12 @@ fn button(label: &str, action_id: impl Into<String>) -> Button {
 pub fn card(m: &Matcher, reply: &Reply) -> Card {
     let entries = m.entries();
     match reply {
-        Reply::Answer { lang, found, also } => {
+        Reply::Answer {
+            lang,
+            found,
+            also,
+            truncated,
+        } => {
             let w = words(*lang);
             let e = &entries[found.entry];
             let ed = e.edition(*lang);
@@ -152,12 +166,18 @@ pub fn card(m: &Matcher, reply: &Reply) -> Card {
                 c.notes.push(format!("{}: {}", w.also, names.join("; ")));
             }
             c.context = format!(
-                "{} {:.2} ({}) · {}",
+                "{} {:.2} ({})",
                 w.confidence,
                 found.confidence,
                 reason_word(found.reason, w),
-                source_line(e, *lang, w)
             );
+            if let Some(url) = e.page_url(*lang) {
+                c.context.push_str(&format!(" · {}: {url}", w.source));
+            }
+            if *truncated {
+                c.context.push('\n');
+                c.context.push_str(w.truncated);
+            }
             c.buttons = vec![
                 button(w.guide, action::GUIDE_START),
                 button(w.fixed, action::FIXED),
@@ -196,6 +216,48 @@ pub fn card(m: &Matcher, reply: &Reply) -> Card {
             title: words(*lang).unknown.to_string(),
             ..Card::default()
         },
+        Reply::UnknownCode {
+            lang,
+            near_codes,
+            related,
+        } => {
+            let w = words(*lang);
+            let mut fields = Vec::new();
+            if !near_codes.is_empty() {
+                let codes: Vec<String> = near_codes.iter().map(|(_, c)| format!("`{c}`")).collect();
+                fields.push((w.nearest_codes.to_string(), codes.join(" · ")));
+            }
+            if !related.is_empty() {
+                let names: Vec<String> = related
+                    .iter()
+                    .map(|&i| headline(&entries[i], *lang))
+                    .collect();
+                fields.push((w.nearest_entries.to_string(), names.join("\n")));
+            }
+            let picks = near_codes
+                .iter()
+                .map(|(i, _)| *i)
+                .chain(related.iter().copied());
+            Card {
+                title: if fields.is_empty() {
+                    w.unknown_code_alone
+                } else {
+                    w.unknown_code
+                }
+                .to_string(),
+                fields,
+                buttons: picks
+                    .map(|i| {
+                        let e = &entries[i];
+                        button(
+                            &short(&headline(e, *lang), 75),
+                            format!("{}:{}", action::SUGGEST_PICK, e.id),
+                        )
+                    })
+                    .collect(),
+                ..Card::default()
+            }
+        }
         Reply::Pointer {
             lang,
             entry,
@@ -300,13 +362,6 @@ fn entry_card(e: &Entry, lang: Lang, w: &Words) -> Card {
             .collect(),
         full_url: e.page_url(lang),
         ..Card::default()
-    }
-}
-
-fn source_line(e: &Entry, lang: Lang, w: &Words) -> String {
-    match e.page_url(lang) {
-        Some(url) => format!("{}: {url}", w.source),
-        None => w.source.to_string(),
     }
 }
 

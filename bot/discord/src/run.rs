@@ -5,6 +5,7 @@
 use crate::render::{self, Rendered};
 use backup_bot_core::now;
 use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message as CoreMessage, Reply};
+use backup_bot_index::Matcher;
 use serenity::all::*;
 use serenity::async_trait;
 use std::sync::{Arc, Mutex};
@@ -101,11 +102,6 @@ impl DiscordBot {
         })
     }
 
-    fn render(&self, reply: &Reply) -> Rendered {
-        let core = self.core();
-        render::card(&backup_bot_core::card(&core.matcher, reply))
-    }
-
     fn me(&self) -> Option<UserId> {
         *self
             .me
@@ -166,14 +162,17 @@ impl DiscordBot {
         Ok(backup_bot_core::utf8_prefix(buf))
     }
 
+    /// Carries out effects decided on `m`: rendered and reported with that same matcher, so a
+    /// reload in between does not change what they refer to.
     async fn carry_out(
         &self,
         http: &Http,
+        m: &Matcher,
         effects: Vec<Effect>,
         interaction: Option<(&InteractionId, &str)>,
     ) {
         for effect in effects {
-            if let Err(e) = self.carry_out_one(http, effect, interaction).await {
+            if let Err(e) = self.carry_out_one(http, m, effect, interaction).await {
                 tracing::error!(error = %e, "could not send to Discord");
             }
         }
@@ -182,6 +181,7 @@ impl DiscordBot {
     async fn carry_out_one(
         &self,
         http: &Http,
+        m: &Matcher,
         effect: Effect,
         interaction: Option<(&InteractionId, &str)>,
     ) -> anyhow::Result<()> {
@@ -192,12 +192,12 @@ impl DiscordBot {
                 reply,
                 source_ts,
             } => {
-                let r = self.render(&reply);
+                let r = render_on(m, &reply);
                 let channel_id = ChannelId::new(channel.parse()?);
                 // A new thread on the pasted message, or a reply to it (or to the clicked message).
                 let (target, reference) = match (self.opts.reply, &source_ts) {
                     (ReplyStyle::Thread, Some(src)) => {
-                        let name = backup_bot_core::reply::short(&self.thread_name(&reply), 95);
+                        let name = backup_bot_core::reply::short(&thread_name(m, &reply), 95);
                         let src_id = MessageId::new(src.parse()?);
                         let thread = retry(|| {
                             channel_id.create_thread_from_message(
@@ -228,6 +228,7 @@ impl DiscordBot {
                 .await?;
                 tracing::info!(channel = %target, message = %sent.id, "replied");
                 self.core().posted(
+                    m,
                     &target.to_string(),
                     &sent.id.to_string(),
                     &reply,
@@ -236,7 +237,7 @@ impl DiscordBot {
                 );
             }
             Effect::Update { channel, ts, reply } => {
-                let r = self.render(&reply);
+                let r = render_on(m, &reply);
                 let channel_id = ChannelId::new(channel.parse()?);
                 let id = MessageId::new(ts.parse()?);
                 retry(|| channel_id.edit_message(http, id, edit(&r))).await?;
@@ -253,7 +254,7 @@ impl DiscordBot {
                     tracing::warn!("a response outside an interaction was dropped");
                     return Ok(());
                 };
-                let r = self.render(&reply);
+                let r = render_on(m, &reply);
                 let ephemeral = !self.opts.in_channel
                     || !matches!(
                         reply,
@@ -263,27 +264,17 @@ impl DiscordBot {
                 let sent = retry(|| body.clone().execute(http, (None, token))).await?;
                 let channel = sent.channel_id.to_string();
                 self.core()
-                    .posted(&channel, &sent.id.to_string(), &reply, None, now());
+                    .responded(m, &channel, &sent.id.to_string(), &reply);
             }
         }
         Ok(())
     }
 
-    fn thread_name(&self, reply: &Reply) -> String {
-        let core = self.core();
-        match reply {
-            Reply::Answer { lang, found, .. } => {
-                backup_bot_core::headline(&core.matcher.entries()[found.entry], *lang)
-            }
-            _ => "backup-bot".to_string(),
-        }
-    }
-
     /// Autocomplete for the `code` option: up to 25 choices.
     fn complete(&self, partial: &str) -> CreateAutocompleteResponse {
-        let core = self.core();
+        let matcher = self.core().matcher();
         let mut r = CreateAutocompleteResponse::new();
-        for (name, value) in backup_bot_core::complete(&core.matcher, partial, 25) {
+        for (name, value) in backup_bot_core::complete(&matcher, partial, 25) {
             r = r.add_string_choice(backup_bot_core::reply::short(&name, 100), value);
         }
         r
@@ -415,8 +406,8 @@ impl EventHandler for Handler {
             return;
         }
         tracing::info!(channel = %m.channel, message = %m.ts, "message");
-        let effects = bot.core().handle(Incoming::Message(m), now());
-        bot.carry_out(&ctx.http, effects, None).await;
+        let (matcher, effects) = bot.core().decide(Incoming::Message(m), now());
+        bot.carry_out(&ctx.http, &matcher, effects, None).await;
     }
 
     async fn message_update(
@@ -461,8 +452,8 @@ impl EventHandler for Handler {
             from_bot: false,
         };
         tracing::info!(channel = %m.channel, message = %m.ts, "edited message");
-        let effects = bot.core().handle(Incoming::Message(m), now());
-        bot.carry_out(&ctx.http, effects, None).await;
+        let (matcher, effects) = bot.core().decide(Incoming::Message(m), now());
+        bot.carry_out(&ctx.http, &matcher, effects, None).await;
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -507,8 +498,8 @@ impl EventHandler for Handler {
                     user: Some(cmd.user.id.to_string()),
                     text,
                 });
-                let effects = bot.core().handle(call, now());
-                bot.carry_out(&ctx.http, effects, Some((&cmd.id, &cmd.token)))
+                let (matcher, effects) = bot.core().decide(call, now());
+                bot.carry_out(&ctx.http, &matcher, effects, Some((&cmd.id, &cmd.token)))
                     .await;
             }
             Interaction::Component(c) => {
@@ -533,8 +524,8 @@ impl EventHandler for Handler {
                     thread_ts: None,
                     ephemeral,
                 });
-                let effects = bot.core().handle(action, now());
-                bot.carry_out(&ctx.http, effects, Some((&c.id, &c.token)))
+                let (matcher, effects) = bot.core().decide(action, now());
+                bot.carry_out(&ctx.http, &matcher, effects, Some((&c.id, &c.token)))
                     .await;
             }
             _ => {}
@@ -608,5 +599,20 @@ pub async fn run(bot: Arc<DiscordBot>) -> anyhow::Result<()> {
             anyhow::bail!("Discord refused the token (4004): check discord.token")
         }
         Err(e) => Err(anyhow::anyhow!("Discord gateway: {e}")),
+    }
+}
+
+/// A reply rendered with the matcher that decided it.
+fn render_on(m: &Matcher, reply: &Reply) -> Rendered {
+    render::card(&backup_bot_core::card(m, reply))
+}
+
+/// A thread's name: the answer's headline.
+fn thread_name(m: &Matcher, reply: &Reply) -> String {
+    match reply {
+        Reply::Answer { lang, found, .. } => {
+            backup_bot_core::headline(&m.entries()[found.entry], *lang)
+        }
+        _ => "backup-bot".to_string(),
     }
 }

@@ -74,6 +74,7 @@ fn answer(entry: usize, lang: Lang) -> Reply {
             at: 0,
         },
         also: vec![],
+        truncated: false,
     }
 }
 
@@ -105,6 +106,33 @@ fn every_entry_renders_within_embed_limits() {
                 .iter()
                 .all(|row| row.len() <= render::MAX_BUTTONS_PER_ROW));
         }
+    }
+}
+
+#[test]
+fn a_cut_paste_says_so_in_the_footer_in_both_languages() {
+    let m = matcher();
+    for (lang, note) in [
+        (Lang::En, backup_bot_core::words::EN.truncated),
+        (Lang::Ko, backup_bot_core::words::KO.truncated),
+    ] {
+        let Reply::Answer {
+            lang, found, also, ..
+        } = answer(0, lang)
+        else {
+            unreachable!()
+        };
+        let footer = |truncated: bool| {
+            let r = Reply::Answer {
+                lang,
+                found: found.clone(),
+                also: also.clone(),
+                truncated,
+            };
+            render::card(&card(m, &r)).parts.footer
+        };
+        assert!(footer(true).contains(note), "{}", footer(true));
+        assert!(!footer(false).contains(note));
     }
 }
 

@@ -3,6 +3,7 @@
 
 use backup_bot_core::now;
 use backup_bot_core::{render_text, Action, CommandCall, Core, Effect, Incoming, Message, Reply};
+use backup_bot_index::Matcher;
 use std::io::{BufRead, IsTerminal, Write};
 
 const CHANNEL: &str = "console";
@@ -120,7 +121,8 @@ fn step(
     buttons: &mut Option<Pressable>,
     ts: &mut impl FnMut() -> String,
 ) -> std::io::Result<()> {
-    let effects = core.handle(incoming, now());
+    // The content of this moment: the replies are rendered and reported with it.
+    let (m, effects) = core.decide(incoming, now());
     if effects.is_empty() {
         writeln!(out, "(quiet)")?;
     }
@@ -134,14 +136,14 @@ fn step(
             } => {
                 let id = ts();
                 writeln!(out, "bot (in the thread):")?;
-                show(core, &reply, out)?;
-                core.posted(&channel, &id, &reply, source_ts.as_deref(), now());
-                remember(core, buttons, &reply, id, thread_ts, false);
+                show(&m, &reply, out)?;
+                core.posted(&m, &channel, &id, &reply, source_ts.as_deref(), now());
+                remember(&m, buttons, &reply, id, thread_ts, false);
             }
             Effect::Update { ts: id, reply, .. } => {
                 writeln!(out, "bot (edited its reply):")?;
-                show(core, &reply, out)?;
-                remember(core, buttons, &reply, id, None, false);
+                show(&m, &reply, out)?;
+                remember(&m, buttons, &reply, id, None, false);
             }
             Effect::Delete { .. } => {
                 writeln!(out, "bot removed its reply.")?;
@@ -150,31 +152,31 @@ fn step(
             Effect::Respond { reply } => {
                 let id = ts();
                 writeln!(out, "bot (only you see this):")?;
-                show(core, &reply, out)?;
-                core.posted(CHANNEL, &id, &reply, None, now());
-                remember(core, buttons, &reply, id, None, true);
+                show(&m, &reply, out)?;
+                core.responded(&m, CHANNEL, &id, &reply);
+                remember(&m, buttons, &reply, id, None, true);
             }
         }
     }
     Ok(())
 }
 
-fn show(core: &Core, reply: &Reply, out: &mut impl Write) -> std::io::Result<()> {
-    for line in render_text(&core.matcher, reply).lines() {
+fn show(m: &Matcher, reply: &Reply, out: &mut impl Write) -> std::io::Result<()> {
+    for line in render_text(m, reply).lines() {
         writeln!(out, "  {line}")?;
     }
     Ok(())
 }
 
 fn remember(
-    core: &Core,
+    m: &Matcher,
     buttons: &mut Option<Pressable>,
     reply: &Reply,
     ts: String,
     thread_ts: Option<String>,
     ephemeral: bool,
 ) {
-    let card = backup_bot_core::card(&core.matcher, reply);
+    let card = backup_bot_core::card(m, reply);
     if !card.buttons.is_empty() {
         *buttons = Some(Pressable {
             ts,

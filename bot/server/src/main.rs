@@ -2,13 +2,14 @@
 
 mod config;
 mod console;
+mod content;
 mod jsonl;
 mod serve;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use backup_bot_core::{question_reply, render_text};
 use backup_bot_index::import::{self, Source};
-use backup_bot_index::{entry, lint, Entry, Lang, Matcher};
+use backup_bot_index::{entry, Lang};
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use std::process::ExitCode;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod embedded {
+pub(crate) mod embedded {
     include!(concat!(env!("OUT_DIR"), "/content.rs"));
 }
 
@@ -44,6 +45,10 @@ enum Command {
         /// Print the match as JSON instead of the reply.
         #[arg(long)]
         json: bool,
+        /// The configuration file, for `content.dirs` (else BACKUP_BOT_CONFIG, else
+        /// ./backup-bot.toml if present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         /// The text (several words are joined by spaces; `-` reads standard input).
         #[arg(required = true)]
         text: Vec<String>,
@@ -53,9 +58,16 @@ enum Command {
         /// Read and write JSON lines (the only format).
         #[arg(long, required = true)]
         jsonl: bool,
+        /// The configuration file, for `content.dirs`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// A local chat in the terminal: paste failures, use /backup-error, press buttons by number.
-    Console,
+    Console {
+        /// The configuration file, for `content.dirs`.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Run the chat adapters the configuration enables, and the HTTP listener.
     Serve {
         /// The configuration file (else BACKUP_BOT_CONFIG, else ./backup-bot.toml if present).
@@ -105,11 +117,12 @@ enum ContentCommand {
         #[arg(long, default_value = "content/entries")]
         out: PathBuf,
     },
-    /// Check entry files: prints `file:line: reason` and exits non-zero on any problem.
+    /// Check entry folders together with the shipped content (or `--content DIR`): prints
+    /// `file:line: reason` and exits non-zero on any problem, a clash between folders too.
     Lint {
-        /// The folder to check.
-        #[arg(default_value = "content/entries")]
-        dir: PathBuf,
+        /// The folders to check (the folder the shipped content is built from stands for it).
+        #[arg(default_value = "content/entries", num_args = 1..)]
+        dirs: Vec<PathBuf>,
     },
 }
 
@@ -126,8 +139,8 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Ask { json, text } => {
-            let matcher = load_matcher(cli.content.as_deref())?;
+        Command::Ask { json, config, text } => {
+            let matcher = source(cli.content, config.as_deref())?.matcher()?;
             let text = if text == ["-"] {
                 std::io::read_to_string(std::io::stdin()).context("reading standard input")?
             } else {
@@ -143,15 +156,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Match { jsonl: _ } => {
-            let matcher = load_matcher(cli.content.as_deref())?;
+        Command::Match { jsonl: _, config } => {
+            let matcher = source(cli.content, config.as_deref())?.matcher()?;
             jsonl::run(&matcher, std::io::stdin().lock(), std::io::stdout())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Console => {
-            let matcher = load_matcher(cli.content.as_deref())?;
-            let mut core =
-                backup_bot_core::Core::new(std::sync::Arc::new(matcher), Default::default());
+        Command::Console { config } => {
+            let matcher = source(cli.content, config.as_deref())?.matcher()?;
+            let mut core = backup_bot_core::Core::new(matcher, Default::default());
             console::run(&mut core, std::io::stdin().lock(), std::io::stdout().lock())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -176,21 +188,35 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("backup-bot: {missing}");
                 return Ok(ExitCode::from(2));
             }
-            let matcher = load_matcher(cli.content.as_deref())?;
-            serve::run(settings, matcher)?;
+            let source = content::Source {
+                base: cli.content,
+                dirs: settings.content_dirs.clone(),
+            };
+            serve::run(settings, source)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Content(ContentCommand::Import { sources, lang, out }) => {
             import_cmd(&sources, &lang, &out)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Content(ContentCommand::Lint { dir }) => {
-            let problems = lint::lint_dir(&dir)?;
+        Command::Content(ContentCommand::Lint { dirs }) => {
+            let source = content::Source::for_lint(cli.content, &dirs);
+            let files = source.files()?;
+            let problems = backup_bot_index::content::lint_set(&files);
             for p in &problems {
                 println!("{p}");
             }
             if problems.is_empty() {
-                eprintln!("{}: no problems", dir.display());
+                let mut checked = vec![match &source.base {
+                    Some(b) => b.display().to_string(),
+                    None => "the shipped content".to_string(),
+                }];
+                checked.extend(source.dirs.iter().map(|d| d.display().to_string()));
+                eprintln!(
+                    "{} file(s) in {}: no problems",
+                    files.len(),
+                    checked.join(", ")
+                );
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!("{} problem(s)", problems.len());
@@ -200,15 +226,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn load_matcher(dir: Option<&Path>) -> Result<Matcher> {
-    let entries: Vec<Entry> = match dir {
-        Some(d) => backup_bot_index::load_dir(d)?,
-        None => backup_bot_index::load_embedded(embedded::CONTENT)?,
-    };
-    if entries.is_empty() {
-        bail!("no content: build with content/entries present, or pass --content DIR");
-    }
-    Matcher::new(entries).context("building the search index")
+/// The content for `ask`, `match` and `console`: `--content DIR` or the shipped entries, and the
+/// configuration's `content.dirs`.
+fn source(base: Option<PathBuf>, config: Option<&Path>) -> Result<content::Source> {
+    let dirs = config::load(config)?.content_dirs;
+    Ok(content::Source { base, dirs })
 }
 
 fn import_cmd(sources: &[PathBuf], langs: &[String], out: &Path) -> Result<()> {

@@ -2,21 +2,29 @@
 //! chat adapters the configuration enables, until SIGINT or SIGTERM.
 
 use crate::config::{ResponseType, Settings, SlackMode};
+use crate::content::{fingerprint, Fingerprint, Source};
 use anyhow::{Context, Result};
 use axum::routing::get;
 use axum::Router;
 use backup_bot_core::Core;
-use backup_bot_index::Matcher;
+use backup_bot_index::LiveMatcher;
 use backup_bot_slack::{SlackBot, SlackOptions};
-use std::sync::Arc;
 
-pub fn run(settings: Settings, matcher: Matcher) -> Result<()> {
+pub fn run(settings: Settings, source: Source) -> Result<()> {
     init_logs();
+    // The fingerprint first: a change made while the content is read is seen afterwards.
+    let loaded = fingerprint(&source.watched());
+    let matcher = source.matcher()?;
+    tracing::info!(
+        entries = matcher.entries().len(),
+        folders = source.dirs.len(),
+        "content loaded"
+    );
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the runtime")?
-        .block_on(serve(settings, Arc::new(matcher)))
+        .block_on(serve(settings, source, LiveMatcher::new(matcher), loaded))
 }
 
 /// `backup-bot discord register-commands`: registers /backup-error and says what it registered.
@@ -52,7 +60,20 @@ fn init_logs() {
         .try_init();
 }
 
-async fn serve(settings: Settings, matcher: Arc<Matcher>) -> Result<()> {
+async fn serve(
+    settings: Settings,
+    source: Source,
+    matcher: LiveMatcher,
+    loaded: Fingerprint,
+) -> Result<()> {
+    let watch = (settings.content_watch_secs > 0 && !source.watched().is_empty())
+        .then(|| std::time::Duration::from_secs(settings.content_watch_secs));
+    let reloader = tokio::spawn(crate::content::reload(
+        source,
+        matcher.clone(),
+        watch,
+        loaded,
+    ));
     let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
     let mut _socket = None;
     if let Some(slack) = &settings.slack {
@@ -112,6 +133,7 @@ async fn serve(settings: Settings, matcher: Arc<Matcher>) -> Result<()> {
         },
         None => server.await.context("HTTP listener")?,
     }
+    reloader.abort();
     if let Some(l) = _socket {
         l.shutdown().await;
     }

@@ -6,6 +6,7 @@ use crate::inbound::{self, Heard};
 use crate::render::{self, Rendered};
 use backup_bot_core::now;
 use backup_bot_core::{Core, Effect, Incoming, Reply};
+use backup_bot_index::Matcher;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
@@ -165,8 +166,8 @@ impl SlackBot {
             }
         }
         tracing::info!(event = %cb.event_id, channel = %message.channel, ts = %message.ts, "message");
-        let effects = self.core().handle(Incoming::Message(message), now());
-        self.carry_out(effects, None).await;
+        let (matcher, effects) = self.core().decide(Incoming::Message(message), now());
+        self.carry_out(&matcher, effects, None).await;
     }
 
     /// A slash command: the answer to send back at once (the HTTP response, or the Socket Mode
@@ -174,21 +175,24 @@ impl SlackBot {
     pub fn on_command(&self, ev: &SlackCommandEvent) -> SlackCommandEventResponse {
         let (incoming, _response_url) = inbound::command(ev);
         tracing::info!(channel = %ev.channel_id, user = %ev.user_id, "command");
-        let effects = self.core().handle(incoming, now());
+        let (matcher, effects) = self.core().decide(incoming, now());
         let reply = effects.into_iter().find_map(|e| match e {
             Effect::Respond { reply } => Some(reply),
             _ => None,
         });
         let rendered = match &reply {
-            Some(r) => self.render(r),
-            None => self.render(&Reply::Help {
-                lang: backup_bot_index::Lang::En,
-            }),
+            Some(r) => render_on(&matcher, r),
+            None => render_on(
+                &matcher,
+                &Reply::Help {
+                    lang: backup_bot_index::Lang::En,
+                },
+            ),
         };
         if let Some(r) = &reply {
             // Buttons on a command's answer belong to that answer.
             self.core()
-                .posted(ev.channel_id.value(), "command", r, None, now());
+                .responded(&matcher, ev.channel_id.value(), "command", r);
         }
         SlackCommandEventResponse::new(rendered.content()).with_response_type(if self.in_channel {
             SlackMessageResponseType::InChannel
@@ -203,19 +207,17 @@ impl SlackBot {
             if let Incoming::Action(a) = &incoming {
                 tracing::info!(channel = %a.channel, action = %a.action_id, "button");
             }
-            let effects = self.core().handle(incoming, now());
-            self.carry_out(effects, response_url.as_deref()).await;
+            let (matcher, effects) = self.core().decide(incoming, now());
+            self.carry_out(&matcher, effects, response_url.as_deref())
+                .await;
         }
     }
 
-    fn render(&self, reply: &Reply) -> Rendered {
-        let core = self.core();
-        render::card(&backup_bot_core::card(&core.matcher, reply))
-    }
-
-    async fn carry_out(&self, effects: Vec<Effect>, response_url: Option<&str>) {
+    /// Carries out effects decided on `m`: rendered and reported with that same matcher, so a
+    /// reload in between does not change what they refer to.
+    async fn carry_out(&self, m: &Matcher, effects: Vec<Effect>, response_url: Option<&str>) {
         for effect in effects {
-            if let Err(e) = self.carry_out_one(effect, response_url).await {
+            if let Err(e) = self.carry_out_one(m, effect, response_url).await {
                 tracing::error!(error = %e, "could not send to Slack");
             }
         }
@@ -223,6 +225,7 @@ impl SlackBot {
 
     async fn carry_out_one(
         &self,
+        m: &Matcher,
         effect: Effect,
         response_url: Option<&str>,
     ) -> anyhow::Result<()> {
@@ -234,7 +237,7 @@ impl SlackBot {
                 reply,
                 source_ts,
             } => {
-                let r = self.render(&reply);
+                let r = render_on(m, &reply);
                 let mut req =
                     SlackApiChatPostMessageRequest::new(channel.clone().into(), r.content())
                         .with_unfurl_links(false)
@@ -245,6 +248,7 @@ impl SlackBot {
                 let posted = retry(|| session.chat_post_message(&req)).await?;
                 tracing::info!(channel = %channel, ts = %posted.ts, "replied");
                 self.core().posted(
+                    m,
                     &channel,
                     posted.ts.value(),
                     &reply,
@@ -253,7 +257,7 @@ impl SlackBot {
                 );
             }
             Effect::Update { channel, ts, reply } => {
-                let r = self.render(&reply);
+                let r = render_on(m, &reply);
                 let req = SlackApiChatUpdateRequest::new(
                     channel.clone().into(),
                     r.content(),
@@ -272,7 +276,7 @@ impl SlackBot {
                     tracing::warn!("a response without a response URL was dropped");
                     return Ok(());
                 };
-                let r = self.render(&reply);
+                let r = render_on(m, &reply);
                 let body = serde_json::json!({
                     "response_type": "ephemeral",
                     "replace_original": false,
@@ -406,4 +410,9 @@ where
             Err(e) => return Err(e),
         }
     }
+}
+
+/// A reply rendered with the matcher that decided it.
+fn render_on(m: &Matcher, reply: &Reply) -> Rendered {
+    render::card(&backup_bot_core::card(m, reply))
 }

@@ -131,6 +131,7 @@ fn answer(entry: usize, lang: Lang) -> Reply {
             at: 0,
         },
         also: vec![],
+        truncated: false,
     }
 }
 
@@ -167,6 +168,38 @@ fn every_entry_renders_within_block_kit_limits() {
                 assert!(s.blocks.len() <= render::MAX_BLOCKS);
             }
         }
+    }
+}
+
+#[test]
+fn a_cut_paste_says_so_in_the_context_in_both_languages() {
+    let m = matcher();
+    for (lang, note) in [
+        (Lang::En, backup_bot_core::words::EN.truncated),
+        (Lang::Ko, backup_bot_core::words::KO.truncated),
+    ] {
+        let Reply::Answer {
+            lang, found, also, ..
+        } = answer(0, lang)
+        else {
+            unreachable!()
+        };
+        let whole = Reply::Answer {
+            lang,
+            found: found.clone(),
+            also: also.clone(),
+            truncated: false,
+        };
+        let cut = Reply::Answer {
+            lang,
+            found,
+            also,
+            truncated: true,
+        };
+        let blocks = |r: &Reply| render::blocks_json(&render::card(&card(m, r))).to_string();
+        let needle = &render::mrkdwn(note);
+        assert!(blocks(&cut).contains(needle.as_str()), "{}", blocks(&cut));
+        assert!(!blocks(&whole).contains(needle.as_str()));
     }
 }
 

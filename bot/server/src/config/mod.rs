@@ -6,9 +6,10 @@
 use anyhow::{anyhow, bail, Context, Result};
 use backup_bot_core::chat::{ChannelPolicy, Mode, Policy};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+mod show;
 
 /// A secret: its `Debug` and `Display` say `[redacted]`.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -46,6 +47,8 @@ struct Raw {
     storage: RawStorage,
     #[serde(default)]
     commands: RawCommands,
+    #[serde(default)]
+    content: RawContent,
     #[serde(default)]
     defaults: RawChannel,
     #[serde(default)]
@@ -128,6 +131,13 @@ struct RawCommands {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct RawContent {
+    dirs: Option<OneOrMany<String>>,
+    watch: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawChannel {
     mode: Option<String>,
     cooldown: Option<String>,
@@ -184,6 +194,10 @@ pub struct Settings {
     pub discord: Option<DiscordSettings>,
     pub storage_url: String,
     pub response_type: ResponseType,
+    /// A team's own entry folders (runbooks), loaded beside the shipped content.
+    pub content_dirs: Vec<PathBuf>,
+    /// How often the folders are looked at for changes, in seconds (0: only on SIGHUP).
+    pub content_watch_secs: u64,
     pub policy: Policy,
     /// Where it came from, for `config check`.
     pub source: Option<PathBuf>,
@@ -191,6 +205,7 @@ pub struct Settings {
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_SLACK_API: &str = "https://slack.com/api";
+pub const DEFAULT_CONTENT_WATCH_SECS: u64 = 2;
 
 /// Finds the configuration file: `--config`, else `BACKUP_BOT_CONFIG`, else `backup-bot.toml`.
 pub fn locate(flag: Option<&Path>) -> Result<Option<PathBuf>> {
@@ -229,6 +244,7 @@ pub fn load(flag: Option<&Path>) -> Result<Settings> {
             .with_list_parse_key("slack.channels")
             .with_list_parse_key("discord.channels")
             .with_list_parse_key("discord.guilds")
+            .with_list_parse_key("content.dirs")
             .try_parsing(true),
     );
     let raw: Raw = b
@@ -333,6 +349,27 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
         "in_channel" => ResponseType::InChannel,
         other => bail!("commands.response_type `{other}` must be `ephemeral` or `in_channel`"),
     };
+    let content_dirs: Vec<PathBuf> = raw
+        .content
+        .dirs
+        .map(OneOrMany::into_vec)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            let d = d.trim().to_string();
+            if d.is_empty() {
+                bail!("content.dirs has an empty folder name");
+            }
+            Ok(PathBuf::from(d))
+        })
+        .collect::<Result<_>>()?;
+    let content_watch_secs = match raw.content.watch.as_deref() {
+        None => DEFAULT_CONTENT_WATCH_SECS,
+        Some("0") | Some("off") => 0,
+        Some(d) => backup_bot_core::command::duration(d).with_context(|| {
+            format!("content.watch `{d}` is not a duration such as 2s (or \"off\")")
+        })?,
+    };
     let default = channel_policy(&raw.defaults, ChannelPolicy::default(), "defaults")?;
     let mut channels = HashMap::new();
     for (id, c) in &raw.channels {
@@ -347,6 +384,8 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
         discord,
         storage_url: raw.storage.url.unwrap_or_else(|| "memory:".to_string()),
         response_type,
+        content_dirs,
+        content_watch_secs,
         policy: Policy {
             default,
             channels,
@@ -376,133 +415,6 @@ fn channel_policy(c: &RawChannel, base: ChannelPolicy, at: &str) -> Result<Chann
     })
 }
 
-impl Settings {
-    /// The effective configuration as TOML, every secret redacted.
-    pub fn redacted(&self) -> String {
-        let mut s = String::new();
-        if let Some(p) = &self.source {
-            let _ = writeln!(s, "# from {} and BACKUP_BOT__ variables", p.display());
-        } else {
-            let _ = writeln!(s, "# from defaults and BACKUP_BOT__ variables (no file)");
-        }
-        let _ = writeln!(s, "[http]\nlisten = {:?}\n", self.listen);
-        match &self.slack {
-            None => {
-                let _ = writeln!(s, "# [slack] not configured\n");
-            }
-            Some(sl) => {
-                let secret = |x: &Option<Secret>| {
-                    if x.is_some() {
-                        "\"[redacted]\""
-                    } else {
-                        "\"\" # not set"
-                    }
-                };
-                let _ = writeln!(
-                    s,
-                    "[slack]\nmode = {:?}\nbot_token = \"[redacted]\"\napp_token = {}\nsigning_secret = {}\napi_url = {:?}",
-                    match sl.mode {
-                        SlackMode::Socket => "socket",
-                        SlackMode::Http => "http",
-                    },
-                    secret(&sl.app_token),
-                    secret(&sl.signing_secret),
-                    sl.api_url
-                );
-                if let Some(allow) = &self.policy.allow {
-                    let mut a: Vec<&String> = allow.iter().collect();
-                    a.sort();
-                    let _ = writeln!(s, "channels = {a:?}");
-                }
-                s.push('\n');
-            }
-        }
-        match &self.discord {
-            None => {
-                let _ = writeln!(s, "# [discord] not configured\n");
-            }
-            Some(d) => {
-                let _ = writeln!(s, "[discord]\ntoken = \"[redacted]\"");
-                if let Some(id) = d.application_id {
-                    let _ = writeln!(s, "application_id = {id}");
-                }
-                let _ = writeln!(s, "guilds = {:?}", d.guilds);
-                if let Some(url) = &d.api_url {
-                    let _ = writeln!(s, "api_url = {url:?}");
-                }
-                let _ = writeln!(
-                    s,
-                    "reply = {:?}",
-                    match d.reply {
-                        DiscordReply::Reply => "reply",
-                        DiscordReply::Thread => "thread",
-                    }
-                );
-                if let Some(allow) = &d.allow {
-                    let mut a: Vec<&String> = allow.iter().collect();
-                    a.sort();
-                    let _ = writeln!(s, "channels = {a:?}");
-                }
-                s.push('\n');
-            }
-        }
-        let _ = writeln!(s, "[storage]\nurl = {:?}\n", redact_url(&self.storage_url));
-        let _ = writeln!(
-            s,
-            "[commands]\nresponse_type = {:?}\n",
-            match self.response_type {
-                ResponseType::Ephemeral => "ephemeral",
-                ResponseType::InChannel => "in_channel",
-            }
-        );
-        let policy = |p: &ChannelPolicy| {
-            format!(
-                "mode = {:?}\ncooldown = \"{}s\"",
-                match p.mode {
-                    Mode::Auto => "auto",
-                    Mode::Mention => "mention",
-                    Mode::Off => "off",
-                },
-                p.cooldown_secs
-            )
-        };
-        let _ = writeln!(s, "[defaults]\n{}\n", policy(&self.policy.default));
-        let sorted: BTreeMap<&String, &ChannelPolicy> = self.policy.channels.iter().collect();
-        for (id, p) in sorted {
-            let _ = writeln!(s, "[channels.{id:?}]\n{}\n", policy(p));
-        }
-        s
-    }
-
-    /// The keys that would make some platform run, when none is configured.
-    pub fn missing_platform(&self) -> Option<String> {
-        if self.slack.is_some() || self.discord.is_some() {
-            return None;
-        }
-        Some(
-            "no chat platform is configured: set slack.bot_token with slack.app_token (Socket Mode) \
-             or with slack.mode = \"http\" and slack.signing_secret, or set discord.token (in the \
-             config file or as BACKUP_BOT__SLACK__BOT_TOKEN, BACKUP_BOT__DISCORD__TOKEN and so on). \
-             To try the bot without a platform, run `backup-bot console`."
-                .to_string(),
-        )
-    }
-}
-
-/// A URL with any password replaced.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:[redacted]{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -512,7 +424,7 @@ mod tests {
         let s = Secret("xoxb-123".into());
         assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
         assert_eq!(
-            redact_url("postgres://bot:pw@db/x"),
+            show::redact_url("postgres://bot:pw@db/x"),
             "postgres://bot:[redacted]@db/x"
         );
     }
