@@ -97,42 +97,7 @@ fn not_sure(m: &Matcher, text: &str, found: &Match, did_you_mean: bool) -> Reply
     }
 }
 
-/// True when the text holds a word shaped like an error code (CamelCase: a capital first, at
-/// least three capitals and three small letters, ten characters or more, letters and digits
-/// only) that is no known code.
+/// True when the text holds a word shaped like an error code that is no known code.
 pub fn has_unknown_code(m: &Matcher, text: &str) -> bool {
-    text.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| code_shaped(w))
-        .any(|w| !m.codes().any(|c| c.eq_ignore_ascii_case(w)))
-}
-
-fn code_shaped(w: &str) -> bool {
-    let upper = w.bytes().filter(u8::is_ascii_uppercase).count();
-    let lower = w.bytes().filter(u8::is_ascii_lowercase).count();
-    w.len() >= 10 && w.as_bytes()[0].is_ascii_uppercase() && upper >= 3 && lower >= 3
-}
-
-#[cfg(test)]
-mod tests {
-    use super::code_shaped;
-
-    #[test]
-    fn what_looks_like_a_code() {
-        for w in [
-            "SomeUnknownCodeName",
-            "UserErrorSomethingNew",
-            "BCMV2VMNotFound",
-        ] {
-            assert!(code_shaped(w), "{w}");
-        }
-        for w in [
-            "Backup",
-            "McDonalds",
-            "internationalization",
-            "VMSNAPSHOT",
-            "Snapshot",
-        ] {
-            assert!(!code_shaped(w), "{w}");
-        }
-    }
+    !m.unknown_codes(text).is_empty()
 }

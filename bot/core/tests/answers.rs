@@ -74,7 +74,6 @@ fn a_command_answers_whatever_the_same_paste_answers() {
 /// Needs the matcher to take a bare numeric code as the subject of a question (`ask`); the
 /// core answers whatever `ask` names.
 #[test]
-#[ignore = "needs Matcher::ask to name a bare numeric code (issue 7 §4, matcher.rs)"]
 fn a_bare_numeric_code_as_a_command_is_answered() {
     let m = matcher();
     let mut c = Core::new(m.clone(), Policy::default());
@@ -274,7 +273,6 @@ fn a_cut_paste_says_so() {
 
 /// Needs the matcher to look for codes in the whole paste (the cut then applies to messages).
 #[test]
-#[ignore = "needs Matcher::find to scan codes past the cut (issue 7 §4, matcher.rs)"]
 fn a_code_at_the_end_of_a_long_paste_is_answered_and_the_cut_noted() {
     let m = matcher();
     let filler = "2026-11-20T03:12:44Z INFO waagent heartbeat ok\n".repeat(6000);

@@ -312,7 +312,7 @@ impl Codes {
         alnum_runs(text.as_bytes())
             .into_iter()
             .map(|(s, e)| &text[s..e])
-            .filter(|run| code_shaped(run))
+            .filter(|run| looks_like_a_code(run))
             .filter(|run| {
                 let lower = run.to_ascii_lowercase();
                 !self.named.contains_key(&lower) && !self.prefixless.contains_key(&lower)
@@ -402,6 +402,15 @@ fn code_shaped(run: &str) -> bool {
     (upper >= 2 && lower >= 2) || run.len() >= 16
 }
 
+/// A word a person would take for an error code: CamelCase with a capital first, at least three
+/// capitals and three small letters, ten characters or more ("SomeUnknownCodeName",
+/// "BCMV2VMNotFound"; not "McDonalds", "VMSNAPSHOT", "internationalization").
+fn looks_like_a_code(w: &str) -> bool {
+    let upper = w.bytes().filter(u8::is_ascii_uppercase).count();
+    let lower = w.bytes().filter(u8::is_ascii_lowercase).count();
+    w.len() >= 10 && w.as_bytes()[0].is_ascii_uppercase() && upper >= 3 && lower >= 3
+}
+
 /// True when two strings differ only by a chunk of two or more characters at the start
 /// ("RestorePointInternalError" against "VMRestorePointInternalError"): another service's code,
 /// not a typo.
@@ -420,6 +429,26 @@ mod tests {
         assert!(code_shaped("usererrorfsfreezefaild"));
         assert!(!code_shaped("Configuration"));
         assert!(!code_shaped("successfully"));
+    }
+
+    #[test]
+    fn what_looks_like_a_code() {
+        for w in [
+            "SomeUnknownCodeName",
+            "UserErrorSomethingNew",
+            "BCMV2VMNotFound",
+        ] {
+            assert!(looks_like_a_code(w), "{w}");
+        }
+        for w in [
+            "Backup",
+            "McDonalds",
+            "internationalization",
+            "VMSNAPSHOT",
+            "Snapshot",
+        ] {
+            assert!(!looks_like_a_code(w), "{w}");
+        }
     }
 
     #[test]

@@ -21,10 +21,17 @@ pub const OWN_WORDS_SLACK_MIN: usize = 2;
 pub const RELATED_COVERAGE: f32 = 0.34;
 /// A job or restore table row, whose messages are ordinary Azure sentences, needs more.
 pub const RELATED_COVERAGE_ROW: f32 = 0.5;
+/// ... or when this share of the question's words (weighted by rarity) are the entry's own
+/// (at least [`RELATED_OWN_MIN_WORDS`] of them).
+pub const RELATED_OWN_SHARE: f32 = 0.6;
+/// The fewest of the entry's own words a related question holds.
+pub const RELATED_OWN_MIN_WORDS: usize = 2;
+/// ... a table row's: this much.
+pub const RELATED_OWN_SHARE_ROW: f32 = 0.8;
 /// A general section's title covered this much answers a direct question.
 pub const GENERAL_QUESTION_COVERAGE: f32 = 0.5;
 /// How many entries tantivy offers a question.
-const QUESTION_HITS: usize = 8;
+const QUESTION_HITS: usize = 16;
 
 impl Matcher {
     /// Entries whose texts a paste covers: only the texts that passed the gate are scored.
@@ -89,11 +96,11 @@ impl Matcher {
                 .chain(self.titles.iter().filter(|t| t.entry == h.entry))
                 .map(|t| t.coverage(paste).0)
                 .fold(0.0f32, f32::max);
-            let need = match self.entries[h.entry].kind {
-                Kind::Job | Kind::Restore => RELATED_COVERAGE_ROW,
-                Kind::Error | Kind::General => RELATED_COVERAGE,
+            let (need, need_own) = match self.entries[h.entry].kind {
+                Kind::Job | Kind::Restore => (RELATED_COVERAGE_ROW, RELATED_OWN_SHARE_ROW),
+                Kind::Error | Kind::General => (RELATED_COVERAGE, RELATED_OWN_SHARE),
             };
-            if closest >= need {
+            if closest >= need || self.own_share(h.entry, paste) >= need_own {
                 out.push(weak(h.entry, closest * 0.8, "nearest in meaning"));
             }
         }
@@ -193,6 +200,33 @@ impl Matcher {
             Kind::Error | Kind::General => ctx.vm_backup(),
         };
         sign || self.only_own_words(entry, paste)
+    }
+
+    /// The share of the paste's distinct words (weighted by rarity; a word outside the
+    /// vocabulary weighs 1) that are the entry's own.
+    fn own_share(&self, entry: usize, paste: &[u32]) -> f32 {
+        let own = &self.own_words[entry];
+        let mut ids: Vec<u32> = paste.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let weight = |t: u32| if t == NO_ID { 1.0 } else { self.vocab.weight(t) };
+        let total: f32 = ids.iter().map(|&t| weight(t)).sum::<f32>()
+            + paste.iter().filter(|&&t| t == NO_ID).count().saturating_sub(1) as f32;
+        let mine: Vec<u32> = ids
+            .iter()
+            .copied()
+            .filter(|&t| t != NO_ID && own.binary_search(&t).is_ok())
+            .collect();
+        let mine: f32 = if mine.len() < RELATED_OWN_MIN_WORDS {
+            0.0
+        } else {
+            mine.iter().map(|&t| weight(t)).sum()
+        };
+        if total == 0.0 {
+            0.0
+        } else {
+            mine / total
+        }
     }
 
     /// The paste holds (almost) only the entry's own words.
