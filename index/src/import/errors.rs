@@ -1,13 +1,14 @@
 //! Error sections: the code and message labels, codes recovered from the heading when the
 //! translation garbled them, and the section's cause and steps.
 
+use super::causes::{cause_text, take_refs, Ref};
 use super::ids::is_numeric;
 use super::links::resolve_links;
 use super::sections::Section;
-use super::steps::cause_and_steps;
+use super::steps::{cause_and_steps, inline};
 use super::{Part, Source};
 use crate::entry::{Localized, Message};
-use crate::markdown;
+use crate::markdown::{self, Block};
 
 #[derive(Debug, PartialEq)]
 enum Label {
@@ -45,7 +46,9 @@ fn labels(line: &str) -> Vec<(&'static Label, usize, usize)> {
     found
 }
 
-pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> Part {
+/// Reads an error section; with the references it makes to subsections as its causes or steps
+/// (their steps are filled in once the whole edition is read).
+pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> (Part, Vec<Ref>) {
     let heading_ids = identifiers(&sec.title);
     let mut codes: Vec<String> = Vec::new();
     let mut messages: Vec<Message> = Vec::new();
@@ -90,10 +93,17 @@ pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> Pa
             let value = value.trim_start_matches('*').trim_start();
             match label {
                 Label::Code => {
-                    for item in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    // "A / B": the message that follows belongs to the first named code.
+                    let mut first_named = true;
+                    for item in value
+                        .split([',', '/'])
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                    {
                         let code = recover_code(item, &heading_ids, &sec.anchor, &codes);
-                        if !is_numeric(&code) {
+                        if !is_numeric(&code) && first_named {
                             last_code = Some(code.clone());
+                            first_named = false;
                         }
                         if !codes.contains(&code) {
                             codes.push(code);
@@ -123,7 +133,19 @@ pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> Pa
         consumed = i + 1;
     }
     let blocks = markdown::blocks(&lines[consumed.min(lines.len())..]);
-    let (cause, steps, notes) = cause_and_steps(&blocks, true);
+    let (blocks, refs) = take_refs(blocks);
+    let (cause, steps, notes) = if refs.is_empty() {
+        cause_and_steps(&blocks, true)
+    } else {
+        let notes = blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Note(n) => Some(inline(n)),
+                _ => None,
+            })
+            .collect();
+        (cause_text(&blocks, &refs, src.lang), vec![], notes)
+    };
     let mut loc = Localized {
         title: join_split_code(&sec.title, &codes),
         messages,
@@ -134,11 +156,12 @@ pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> Pa
         links: vec![],
     };
     resolve_links(&mut loc, src);
-    Part {
+    let part = Part {
         codes,
         anchor: sec.anchor.clone(),
         localized: loc,
-    }
+    };
+    (part, refs)
 }
 
 /// `("main", "tail")` when a value ends with a bold part after some text.

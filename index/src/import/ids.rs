@@ -1,4 +1,6 @@
-//! Entry ids: the kebab-case of an entry's first code, else a slug of its English message or title.
+//! Entry ids: the kebab-case of an entry's first code; for a table row, `job-`/`restore-` and the
+//! first eight words of its English message; for a general section, its English heading's slug.
+//! Ids never change once published: other tools and stored state refer to them.
 
 use crate::entry::{Entry, Kind, Lang};
 
@@ -22,10 +24,16 @@ pub(super) fn entry_id(e: &Entry) -> String {
                 .and_then(|s| s.rsplit('#').next().map(str::to_string))
         })
         .unwrap_or_default();
+    // Headings are short; messages are cut at eight words.
+    let words = if e.kind == Kind::General {
+        usize::MAX
+    } else {
+        8
+    };
     let slug: String = slug(&base)
         .split('-')
         .filter(|w| !w.is_empty())
-        .take(8)
+        .take(words)
         .collect::<Vec<_>>()
         .join("-");
     match e.kind {

@@ -56,10 +56,21 @@ pub(super) fn rewrite_links(s: &str, src: &Source, links: &mut Vec<Link>) -> Str
 
 /// Resolves a link of the page to an absolute URL on learn.microsoft.com in the source's locale.
 pub fn resolve_url(url: &str, src: &Source) -> String {
+    let loc = src.lang.locale();
+    // docs.microsoft.com moved to learn.microsoft.com; the link keeps the source's locale.
+    if let Some(path) = url
+        .strip_prefix("https://docs.microsoft.com/")
+        .or_else(|| url.strip_prefix("http://docs.microsoft.com/"))
+    {
+        let path = match path.split_once('/') {
+            Some((first, rest)) if is_locale(first) => rest,
+            _ => path,
+        };
+        return format!("https://learn.microsoft.com/{loc}/{path}");
+    }
     if url.starts_with("https://") || url.starts_with("http://") {
         return url.to_string();
     }
-    let loc = src.lang.locale();
     let page = src
         .name
         .rsplit('/')
@@ -91,6 +102,12 @@ pub fn resolve_url(url: &str, src: &Source) -> String {
     };
     format!("https://learn.microsoft.com/{loc}/{}{tail}", abs.join("/"))
 }
+/// `en-us`, `ko-kr`: a locale segment of a documentation URL.
+fn is_locale(seg: &str) -> bool {
+    let b = seg.as_bytes();
+    b.len() == 5 && b[2] == b'-' && seg.chars().all(|c| c.is_ascii_alphabetic() || c == '-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +139,29 @@ mod tests {
         assert_eq!(
             resolve_url("#vm-agent", &s),
             "https://learn.microsoft.com/ko-kr/azure/backup/backup-azure-vms-troubleshoot#vm-agent"
+        );
+    }
+
+    #[test]
+    fn docs_links_move_to_learn_in_the_locale() {
+        let s = src(Lang::Ko);
+        assert_eq!(
+            resolve_url(
+                "https://docs.microsoft.com/azure/backup/backup-azure-vms-encryption",
+                &s
+            ),
+            "https://learn.microsoft.com/ko-kr/azure/backup/backup-azure-vms-encryption"
+        );
+        assert_eq!(
+            resolve_url(
+                "https://docs.microsoft.com/en-us/dotnet/framework/x?view=a#b",
+                &s
+            ),
+            "https://learn.microsoft.com/ko-kr/dotnet/framework/x?view=a#b"
+        );
+        assert_eq!(
+            resolve_url("https://github.com/Azure/WALinuxAgent", &s),
+            "https://github.com/Azure/WALinuxAgent"
         );
     }
 

@@ -2,34 +2,70 @@
 //! entries.
 //!
 //! Every part of a document becomes an entry: each error section (with every code it names), each
-//! row of the jobs and restore tables, and each general section. The two editions are paired by
-//! code (error sections), by table and position (rows) and by heading anchor (general sections).
-//! The work is split by strategy: [`sections`] cuts a document at its headings, [`errors`] reads
-//! error sections (and recovers garbled codes), [`tables`] reads job and restore rows, [`steps`]
-//! turns blocks into cause, steps and notes, [`links`] makes links absolute, [`ids`] names entries.
+//! row of the jobs and restore tables, and each general section. Editions of one document share
+//! its file name (`ko-KR/x.md`, `en-US/x.md`) and are paired by code (error sections), by table
+//! and position (rows) and by heading anchor (general sections); ids and codes are unique across
+//! all documents. The work is split by strategy: [`fixes`] corrects the sources, [`sections`] cuts
+//! a document at its headings, [`errors`] reads error sections (and recovers garbled codes),
+//! [`causes`] inlines the subsections an error section links as its causes, [`tables`] reads job
+//! and restore rows, [`steps`] turns blocks into cause, steps and notes, [`links`] makes links
+//! absolute, [`ids`] names entries, [`symptoms`] merges the curated symptoms.
 
+mod causes;
 mod errors;
+pub mod fixes;
 mod ids;
 mod links;
 mod sections;
 mod steps;
+pub mod symptoms;
 mod tables;
 
 pub use ids::{kebab, slug};
 pub use links::resolve_url;
+pub use symptoms::SymptomsFile;
 
 use crate::entry::{Entry, Kind, Lang, Localized};
 use crate::markdown::{self, Block};
+use causes::Ref;
 use errors::{error_section, has_label};
 use ids::entry_id;
 use links::resolve_links;
 use sections::{split_sections, strip_front_matter};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use steps::cause_and_steps;
-use tables::table_row;
+use tables::{is_error_table, row_items, table_row};
 
 /// Codes that other Azure services use as well: they need backup context to count.
 pub const SHARED_AZURE_CODES: &[&str] = &["ResourceNotFound"];
+
+/// Headings that only label the text under them ("Solution"): it belongs to the parent section.
+const LABEL_HEADINGS: &[&str] = &["solution", "resolution", "솔루션", "해결 방법", "해결책"];
+
+/// An error importing: it names the source or file it comes from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    #[error("{source_name}: a fix expects {find:?} once, found {found} times: update or remove it in import/fixes.rs")]
+    Fix {
+        source_name: String,
+        find: String,
+        found: usize,
+    },
+    #[error("id `{id}` comes from both {first} and {second}")]
+    DuplicateId {
+        id: String,
+        first: String,
+        second: String,
+    },
+    #[error("code `{code}` is named in both {first} and {second}")]
+    DuplicateCode {
+        code: String,
+        first: String,
+        second: String,
+    },
+    #[error("{file}: {reason}")]
+    Symptoms { file: String, reason: String },
+}
 
 /// One source document.
 pub struct Source<'a> {
@@ -57,49 +93,60 @@ pub struct Part {
 }
 
 /// Reads one edition.
-pub fn read_edition(src: &Source) -> Edition {
-    let text = strip_front_matter(src.text);
+pub fn read_edition(src: &Source) -> Result<Edition, ImportError> {
+    let fixed = fixes::apply(src)?;
+    let text = strip_front_matter(&fixed);
     let sections = split_sections(text);
     let mut ed = Edition::default();
     let mut folded: HashSet<usize> = HashSet::new();
+    let mut refs: Vec<(usize, Vec<Ref>)> = Vec::new();
     for (idx, sec) in sections.iter().enumerate() {
         if folded.contains(&idx) {
             continue;
         }
-        let raw: Vec<&str> = sec.body.iter().map(|s| s.as_str()).collect();
-        let lines = markdown::clean_lines(&raw);
-        let blocks = markdown::blocks(&lines);
-        let has_label = lines.iter().any(|l| has_label(l));
-        let children: Vec<usize> = (idx + 1..sections.len())
+        let mut children: Vec<usize> = (idx + 1..sections.len())
             .filter(|&c| sections[c].parent == Some(idx))
             .collect();
-        // Tables of error details become rows, whatever section they sit in.
-        for b in &blocks {
-            if let Block::Table(rows) = b {
-                let kind = if sec.h2 == "jobs" {
-                    Kind::Job
-                } else {
-                    Kind::Restore
-                };
-                for row in rows.iter().skip(1) {
-                    if let Some(p) = table_row(row, src, &sec.anchor) {
-                        match kind {
-                            Kind::Job => ed.jobs.push(p),
-                            _ => ed.restores.push(p),
+        let mut raw: Vec<&str> = sec.body.iter().map(|s| s.as_str()).collect();
+        // "#### Solution" only labels the section's own text.
+        children.retain(|&c| {
+            let label = LABEL_HEADINGS.contains(&sections[c].title.trim().to_lowercase().as_str());
+            if label {
+                raw.push("");
+                raw.extend(sections[c].body.iter().map(|s| s.as_str()));
+                folded.insert(c);
+            }
+            !label
+        });
+        let lines = markdown::clean_lines(&raw);
+        let has_label = lines.iter().any(|l| has_label(l));
+        let mut blocks = Vec::new();
+        for b in markdown::blocks(&lines) {
+            match b {
+                // Tables of error details become rows, whatever section they sit in.
+                Block::Table(rows) if is_error_table(&rows) => {
+                    for row in rows.iter().skip(1) {
+                        if let Some(p) = table_row(row, src, &sec.anchor) {
+                            match sec.h2.as_str() {
+                                "jobs" => ed.jobs.push(p),
+                                _ => ed.restores.push(p),
+                            }
                         }
                     }
                 }
+                Block::Table(rows) => blocks.extend(row_items(&rows)),
+                b => blocks.push(b),
             }
         }
-        let blocks: Vec<Block> = blocks
-            .into_iter()
-            .filter(|b| !matches!(b, Block::Table(_)))
-            .collect();
         if has_label {
-            ed.errors.push(error_section(sec, &lines, src));
+            let (part, r) = error_section(sec, &lines, src);
+            if !r.is_empty() {
+                refs.push((ed.errors.len(), r));
+            }
+            ed.errors.push(part);
             continue;
         }
-        let own_text = blocks.iter().any(|b| !matches!(b, Block::Table(_)));
+        let own_text = !blocks.is_empty();
         // A general entry: an h3 (with its h4 children folded in), or an h2 without children.
         let general = match sec.level {
             3 => own_text || !children.is_empty(),
@@ -140,14 +187,64 @@ pub fn read_edition(src: &Source) -> Edition {
             localized: loc,
         });
     }
-    ed
+    // Error sections that link their causes carry the linked subsections' steps.
+    for (i, r) in refs {
+        let loc = &mut ed.errors[i].localized;
+        loc.steps = causes::expand(&r, &ed.generals, src.lang);
+        resolve_links(loc, src);
+    }
+    Ok(ed)
 }
 
-/// Imports and pairs the editions. Entries come in document order (Korean first where present).
-pub fn import(sources: &[Source]) -> Vec<Entry> {
+/// The document a source is an edition of: its file name.
+fn document<'s>(src: &'s Source) -> &'s str {
+    src.name.rsplit('/').next().unwrap_or(&src.name)
+}
+
+/// Imports the sources: editions of one document are paired (Korean first), documents are
+/// imported side by side. Ids and codes must be unique across documents.
+pub fn import(sources: &[Source]) -> Result<Vec<Entry>, ImportError> {
+    let mut docs: Vec<(&str, Vec<&Source>)> = Vec::new();
+    for src in sources {
+        match docs.iter_mut().find(|(d, _)| *d == document(src)) {
+            Some((_, eds)) => eds.push(src),
+            None => docs.push((document(src), vec![src])),
+        }
+    }
+    let mut out: Vec<Entry> = Vec::new();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut codes: HashMap<String, String> = HashMap::new();
+    for (_, mut eds) in docs {
+        eds.sort_by_key(|s| s.lang);
+        for e in import_document(&eds)? {
+            let origin = e.sources.values().next().cloned().unwrap_or_default();
+            for c in &e.codes {
+                if let Some(first) = codes.insert(c.to_ascii_lowercase(), origin.clone()) {
+                    return Err(ImportError::DuplicateCode {
+                        code: c.clone(),
+                        first,
+                        second: origin,
+                    });
+                }
+            }
+            if let Some(first) = ids.insert(e.id.clone(), origin.clone()) {
+                return Err(ImportError::DuplicateId {
+                    id: e.id,
+                    first,
+                    second: origin,
+                });
+            }
+            out.push(e);
+        }
+    }
+    Ok(out)
+}
+
+/// Imports and pairs the editions of one document, in document order.
+fn import_document(sources: &[&Source]) -> Result<Vec<Entry>, ImportError> {
     let mut out: Vec<Entry> = Vec::new();
     for src in sources {
-        let ed = read_edition(src);
+        let ed = read_edition(src)?;
         for p in ed.errors {
             let pos = out.iter().position(|e| {
                 e.kind == Kind::Error
@@ -193,7 +290,7 @@ pub fn import(sources: &[Source]) -> Vec<Entry> {
         }
         e.id = id;
     }
-    out
+    Ok(out)
 }
 
 fn merge(out: &mut Vec<Entry>, pos: Option<usize>, kind: Kind, p: Part, src: &Source) {

@@ -41,6 +41,12 @@ pub(super) fn split_sections(text: &str) -> Vec<Section> {
                 Some((a, t)) => (a.to_string(), t.trim().to_string()),
                 None => (slug(rest), rest.to_string()),
             };
+            // A heading ends where a trailing `<br>` would break it.
+            let title = ["<br/>", "<br />", "<br>"]
+                .iter()
+                .fold(title, |t, br| t.replace(br, " "))
+                .trim()
+                .to_string();
             if hashes <= 2 {
                 h2 = anchor.clone();
             }

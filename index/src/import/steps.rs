@@ -23,13 +23,22 @@ fn is_or(p: &str) -> bool {
     matches!(p.trim(), "or" | "(or)" | "또는" | "(또는)" | "**or**")
 }
 
-fn is_lead_in(p: &str) -> bool {
-    let l = p.to_lowercase();
-    p.trim_end().ends_with(':')
-        && (l.contains("follow")
-            || l.contains("resolve")
-            || l.contains("해결")
-            || l.contains("다음 단계"))
+/// A paragraph that introduces the list after it: it ends with a colon, or (the Korean edition
+/// often drops the colon) it ends with "…려면" ("to …") or speaks of what follows (다음, 아래).
+fn introduces_list(p: &str) -> bool {
+    let t = p.trim_end();
+    t.ends_with(':')
+        || t.ends_with("려면")
+        || ((t.contains("다음") || t.contains("아래")) && t.ends_with('.'))
+}
+
+/// A paragraph that continues the one before it ("But …", "However, …", "그러나 …"): it is not a
+/// step of its own.
+fn continues(p: &str) -> bool {
+    let t = p.trim_start();
+    ["But ", "However,", "However ", "그러나 ", "하지만 "]
+        .iter()
+        .any(|w| t.starts_with(w))
 }
 
 /// Splits a section's blocks into cause, steps and notes.
@@ -58,8 +67,11 @@ pub(super) fn cause_and_steps(
             .collect();
         if paras.len() == 1 {
             let sentences = split_sentences(&paras[0]);
-            if sentences.len() > 1 {
+            if sentences.len() > 1 && !continues(&sentences[1]) {
                 return (sentences[0].clone(), vec![sentences[1..].join(" ")], notes);
+            }
+            if sentences.len() > 1 {
+                return (paras[0].clone(), vec![], notes);
             }
             return (String::new(), paras, notes);
         }
@@ -81,6 +93,10 @@ pub(super) fn cause_and_steps(
     // While a "Step N" header is open, what follows belongs to it.
     let mut open_header = false;
     let mut merge_next_list = false;
+    // A list that describes the cause (before any step) continues it.
+    let mut list_into_cause = false;
+    // A lead-in heads the first step of its list.
+    let mut lead: Option<String> = None;
     while let Some(b) = iter.next() {
         match b {
             Block::Para(p) => {
@@ -105,13 +121,22 @@ pub(super) fn cause_and_steps(
                     attach_or_push(&mut steps, inline(p));
                     continue;
                 }
+                if continues(p) {
+                    if steps.is_empty() && !cause.is_empty() {
+                        cause = format!("{cause}\n\n{}", inline(p));
+                    } else {
+                        attach_or_push(&mut steps, inline(p));
+                    }
+                    continue;
+                }
                 let next_is_list = matches!(iter.peek(), Some(Block::Item { .. }));
                 let next_numbered = matches!(iter.peek(), Some(Block::Item { numbered: true, .. }));
-                if p.trim_end().ends_with(':') && next_is_list {
-                    if is_lead_in(p) || next_numbered {
-                        if p.chars().count() > 40 {
-                            steps.push(inline(p));
-                        }
+                if introduces_list(p) && next_is_list {
+                    if next_numbered {
+                        lead = Some(inline(p));
+                    } else if with_cause && steps.is_empty() && !cause.is_empty() {
+                        cause = format!("{cause}\n\n{}", inline(p));
+                        list_into_cause = true;
                     } else {
                         steps.push(inline(p));
                         merge_next_list = true;
@@ -122,8 +147,31 @@ pub(super) fn cause_and_steps(
             }
             Block::Item { text, .. } => {
                 let text = fence_code_lines(&inline(text));
+                let last_item = !matches!(iter.peek(), Some(Block::Item { .. }));
+                if list_into_cause {
+                    // The intro paragraph, a blank line, then the items one per line.
+                    let sep = if cause.ends_with('\n') { "" } else { "\n\n" };
+                    cause = format!("{cause}{sep}- {}\n", indent_rest(&text, "  "));
+                    if last_item {
+                        cause = cause.trim_end().to_string();
+                    }
+                    list_into_cause = !last_item;
+                    continue;
+                }
+                if let Some(l) = lead.take() {
+                    steps.push(format!("{l}\n\n{text}"));
+                    continue;
+                }
                 if open_header || merge_next_list {
-                    attach_or_push(&mut steps, format!("- {}", indent_rest(&text, "  ")));
+                    let item = format!("- {}", indent_rest(&text, "  "));
+                    // Items of one list stay one list: no blank line between them.
+                    match steps.last_mut() {
+                        Some(last) if merge_next_list && last_line_is_item(last) => {
+                            last.push('\n');
+                            last.push_str(&item);
+                        }
+                        _ => attach_or_push(&mut steps, item),
+                    }
                     if merge_next_list && !matches!(iter.peek(), Some(Block::Item { .. })) {
                         merge_next_list = false;
                     }
@@ -154,6 +202,14 @@ pub(super) fn cause_and_steps(
         .filter(|s| !s.is_empty())
         .collect();
     (cause, steps, notes)
+}
+
+/// True when the text ends inside a `- ` list item (its last unindented line starts one).
+fn last_line_is_item(text: &str) -> bool {
+    text.lines()
+        .rev()
+        .find(|l| !l.starts_with(' '))
+        .is_some_and(|l| l.starts_with("- "))
 }
 
 fn squeeze_blank_lines(s: &str) -> String {
@@ -307,5 +363,85 @@ mod tests {
             Some("If steps")
         );
         assert!(is_step_header("Steps are here").is_none());
+    }
+
+    fn para(p: &str) -> Block {
+        Block::Para(p.into())
+    }
+
+    fn item(numbered: bool, t: &str) -> Block {
+        Block::Item {
+            numbered,
+            text: t.into(),
+        }
+    }
+
+    #[test]
+    fn a_list_that_describes_the_cause_is_not_a_step() {
+        let blocks = [
+            para("This error happens because of changed permissions."),
+            para("Default permissions are as follows:"),
+            item(false, "Everyone: (R,W)"),
+            item(false, "BUILTIN\\Administrators: (F)"),
+            para("If you see other permissions, follow these steps:"),
+            item(true, "Fix permissions."),
+            item(true, "Trigger a backup."),
+        ];
+        let (cause, steps, _) = cause_and_steps(&blocks, true);
+        assert_eq!(
+            cause,
+            "This error happens because of changed permissions.\n\nDefault permissions are as follows:\n\n- Everyone: (R,W)\n- BUILTIN\\Administrators: (F)"
+        );
+        assert_eq!(
+            steps,
+            [
+                "If you see other permissions, follow these steps:\n\nFix permissions.",
+                "Trigger a backup."
+            ]
+        );
+    }
+
+    #[test]
+    fn korean_intros_without_a_colon_are_recognised() {
+        let blocks = [
+            para("이 오류는 권한 변경으로 인해 발생합니다."),
+            para("기본 권한은 다음과 같습니다."),
+            item(false, "Everyone: (R,W)"),
+            para("확장을 제거하려면"),
+            item(true, "**설정**을 선택합니다."),
+        ];
+        let (cause, steps, _) = cause_and_steps(&blocks, true);
+        assert!(
+            cause.ends_with("기본 권한은 다음과 같습니다.\n\n- Everyone: (R,W)"),
+            "{cause}"
+        );
+        assert_eq!(steps, ["확장을 제거하려면\n\n**설정**을 선택합니다."]);
+    }
+
+    #[test]
+    fn a_paragraph_that_continues_is_no_step() {
+        let one = [para(
+            "Typically the agent is present. But migrated VMs lack it.",
+        )];
+        let (cause, steps, _) = cause_and_steps(&one, true);
+        assert_eq!(
+            cause,
+            "Typically the agent is present. But migrated VMs lack it."
+        );
+        assert!(steps.is_empty());
+        let split = [
+            para("Typically the agent is present."),
+            item(true, "Install it."),
+            para("However, classic VMs need a property set."),
+            item(true, "Retry."),
+        ];
+        let (_, steps, _) = cause_and_steps(&split, true);
+        assert_eq!(
+            steps,
+            [
+                "Install it.\n\nHowever, classic VMs need a property set.",
+                "Retry."
+            ]
+        );
     }
 }
