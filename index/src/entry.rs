@@ -216,7 +216,12 @@ fn quoted_log_text(text: &str) -> Vec<String> {
         let inside = i > 0 && i + 1 < parts.len() && !label_before_colon(&parts, i);
         let edges_tight = p.starts_with(|c: char| !c.is_whitespace() && c != '.')
             && p.ends_with(|c: char| !c.is_whitespace());
-        if inside && edges_tight && p.chars().count() >= 25 && !p.contains('`') && !p.contains("](")
+        if inside
+            && edges_tight
+            && p.chars().count() >= 25
+            && !p.contains('`')
+            && !p.contains("](")
+            && reads_like_log_text(p)
         {
             // Each sentence alone too: a log shows the first, a person pastes one.
             let sentences: Vec<&str> = p.split_inclusive(". ").map(str::trim).collect();
@@ -246,6 +251,17 @@ fn quoted_log_text(text: &str) -> Vec<String> {
     out
 }
 
+/// A log line or message reads like one: it has punctuation of its own (a sentence, a
+/// `name: value`, a path, a registry value) or is a sentence of six words or more. A portal path
+/// (`Azure Portal > VM > Settings`) or a name (`Recovery Services 자격 증명 모음`, `Windows Azure
+/// Guest Agent`) is not: people say those in any conversation about a vault or an agent.
+fn reads_like_log_text(span: &str) -> bool {
+    if span.contains(" > ") {
+        return false;
+    }
+    span.contains(['.', ':', '\\', '=', '(', '%']) || span.split_whitespace().count() >= 6
+}
+
 /// True when the emphasised span `i` is directly followed by a colon (`**Label**:`).
 fn label_before_colon(parts: &[&str], i: usize) -> bool {
     parts[i + 1..]
@@ -266,6 +282,18 @@ mod tests {
             vec![
                 "The shadow copy provider timed out while holding writes.",
                 "2017-11-02 Failed to FITHAW: /boot"
+            ]
+        );
+    }
+
+    #[test]
+    fn names_and_portal_paths_are_not_log_text() {
+        let t = "Click **Recovery Services 자격 증명 모음** then **Open Azure Portal > VM > Settings > Extensions**; the **Windows Azure Guest Agent** service. **VMs with SQL Server backup configured can cause snapshot task delay** and **Faulting application name: IaaSBcdrExtension.exe**";
+        assert_eq!(
+            quoted_log_text(t),
+            vec![
+                "VMs with SQL Server backup configured can cause snapshot task delay",
+                "Faulting application name: IaaSBcdrExtension.exe"
             ]
         );
     }
