@@ -2,6 +2,8 @@
 
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/companion.rs"]
+mod companion;
 #[path = "e2e/content.rs"]
 mod content;
 #[path = "e2e/discord.rs"]

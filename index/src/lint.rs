@@ -1,6 +1,7 @@
 //! `content lint`: checks a folder of entry files and reports `file:line: reason`.
 
-use crate::entry::{self, Kind};
+use crate::entry::{self, Kind, Lang};
+use crate::import::symptoms::symptom_problem;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -40,6 +41,7 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut codes: HashMap<String, (String, usize)> = HashMap::new();
     let mut ids: HashMap<String, String> = HashMap::new();
+    let mut symptoms: HashMap<(Lang, String), (String, usize)> = HashMap::new();
     for (file, text) in files {
         let mut p = |line: usize, reason: String| {
             problems.push(Problem {
@@ -107,6 +109,28 @@ pub fn lint_files(files: &[(String, String)]) -> Vec<Problem> {
             }
             if ed.steps.is_empty() {
                 p(at, format!("missing step in `{}`", lang.as_str()));
+            }
+            for sym in &ed.symptoms {
+                let line = line_of(&format!("- {}", sym.lines().next().unwrap_or("")));
+                if let Some(why) = symptom_problem(sym) {
+                    p(line, format!("{why} (`{}`)", lang.as_str()));
+                }
+                let key = (
+                    *lang,
+                    sym.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        .to_lowercase(),
+                );
+                match symptoms.get(&key) {
+                    Some((other, oline)) if other != file => {
+                        p(line, format!("duplicate symptom (also in {other}:{oline})"))
+                    }
+                    Some(_) => p(line, "duplicate symptom".into()),
+                    None => {
+                        symptoms.insert(key, (file.clone(), line));
+                    }
+                }
             }
             if matches!(e.kind, Kind::Job | Kind::Restore) && ed.messages.is_empty() {
                 p(
@@ -182,6 +206,36 @@ mod tests {
         assert_eq!(out.len(), 1, "{out:?}");
         assert!(
             out[0].starts_with("k.md:3: front matter: unknown field `owner`"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn symptoms_are_plain_and_belong_to_one_entry() {
+        let with = |id: &str, code: &str, sym: &str| {
+            GOOD.replace("id = \"a\"", &format!("id = \"{id}\""))
+                .replace("CodeA", code)
+                .replace("\n## Steps", &format!("\n## Symptoms\n- {sym}\n\n## Steps"))
+        };
+        let a = with("a", "CodeA", "the agent stopped answering");
+        let b = with("b", "CodeB", "The agent  stopped answering");
+        assert_eq!(
+            lint(&[("a.md", &a), ("b.md", &b)]),
+            vec!["b.md:11: duplicate symptom (also in a.md:11)"]
+        );
+        let code = with("c", "CodeC", "run `fsck` and retry");
+        let out = lint(&[("c.md", &code)]);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0].starts_with("c.md:11: a symptom has no Markdown code"),
+            "{out:?}"
+        );
+        // An empty item is not even an item: the file format reports it.
+        let blank = with("d", "CodeD", "");
+        let out = lint(&[("d.md", &blank)]);
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(
+            out[0].starts_with("d.md:11: expected a list item"),
             "{out:?}"
         );
     }

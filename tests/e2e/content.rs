@@ -1,38 +1,122 @@
-//! The checked-in content: the importer reproduces it, its counts hold, and lint passes.
+//! The checked-in content: the importer reproduces it from both documents (and the curated
+//! symptoms), its counts hold, today's ids never change, and lint passes.
 
 use crate::support::{root, run, temp_dir};
 use backup_bot_index::import::{self, Source};
-use backup_bot_index::{entry, lint, Kind, Lang};
+use backup_bot_index::{entry, lint, Entry, Kind, Lang};
 
-fn sources() -> Vec<(Lang, String, String)> {
+/// The troubleshooting page and its companion article on agent and extension failures.
+pub const MAIN: &str = "backup-azure-vms-troubleshoot.md";
+pub const COMPANION: &str = "backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout.md";
+
+/// `(lang, "ko-KR/x.md", text)` for each edition of each document asked for.
+fn sources(docs: &[&str], langs: &[Lang]) -> Vec<(Lang, String, String)> {
     let dir = root().join("content/sources");
-    [(Lang::Ko, "ko-KR"), (Lang::En, "en-US")]
-        .into_iter()
-        .map(|(lang, loc)| {
-            let name = format!("{loc}/backup-azure-vms-troubleshoot.md");
-            let text = std::fs::read_to_string(dir.join(&name)).unwrap();
-            (lang, name, text)
-        })
-        .collect()
+    let mut out = Vec::new();
+    for doc in docs {
+        for (lang, loc) in [(Lang::Ko, "ko-KR"), (Lang::En, "en-US")] {
+            if langs.contains(&lang) {
+                let name = format!("{loc}/{doc}");
+                let text = std::fs::read_to_string(dir.join(&name)).unwrap();
+                out.push((lang, name, text));
+            }
+        }
+    }
+    out
 }
 
-fn imported(langs: &[Lang]) -> Vec<backup_bot_index::Entry> {
-    let srcs = sources();
+/// The importer's entries for these documents and editions (no symptoms).
+pub fn imported_docs(docs: &[&str], langs: &[Lang]) -> Vec<Entry> {
+    let srcs = sources(docs, langs);
     let srcs: Vec<Source> = srcs
         .iter()
-        .filter(|(l, _, _)| langs.contains(l))
         .map(|(lang, name, text)| Source {
             lang: *lang,
             name: name.clone(),
             text,
         })
         .collect();
-    import::import(&srcs)
+    import::import(&srcs).unwrap()
+}
+
+fn imported(langs: &[Lang]) -> Vec<Entry> {
+    imported_docs(&[MAIN, COMPANION], langs)
+}
+
+/// The ids of the 46 entries of the troubleshooting page: other tools and stored state refer to
+/// them, so they never change.
+const PUBLISHED_IDS: [&str; 46] = [
+    "azure-vm-offline",
+    "backup-or-restore-takes-time",
+    "basic-troubleshooting",
+    "copying-vhds-from-back-up-vault-taking-long-time",
+    "disks-appear-offline-after-file-restore",
+    "extension-config-parsing-failure",
+    "extension-failed-snapshot-limit-reached-error",
+    "extension-failed-timeout-vm-network-unresponsive",
+    "extension-failed-vss-service-in-bad-state",
+    "extension-failed-vss-writer-in-bad-state",
+    "extension-snapshot-bitlocker-error",
+    "extension-snapshot-failed-com",
+    "extension-snapshot-failed-no-secure-network",
+    "extension-stuck-in-deletion-state",
+    "extension-vc-redist-installation-failure",
+    "job-backup-cant-cancel-the-job-because-it-isnt",
+    "job-backup-failed-to-cancel-the-job",
+    "job-cancellation-isnt-supported-for-this-job-type",
+    "job-the-job-isnt-in-a-cancelable-state",
+    "networking",
+    "resource-not-found",
+    "restore-restore-failed-with-a-cloud-internal-error",
+    "restore-the-backup-service-doesnt-have-authorization-to-access",
+    "restore-the-cloud-service-has-reached-its-limit-on",
+    "restore-the-recovery-services-vault-and-target-storage-account",
+    "restore-the-resource-group-quota-has-been-reached",
+    "restore-the-selected-dns-name-is-already-taken",
+    "restore-the-selected-subnet-doesnt-exist",
+    "restore-the-specified-cloud-service-is-using-a-reserved",
+    "restore-the-specified-virtual-network-configuration-isnt-correct",
+    "restore-the-storage-account-specified-for-the-restore-operation",
+    "restore-the-type-of-storage-account-specified-for-the",
+    "set-up-the-vm-agent",
+    "troubleshoot-vm-snapshot-issues",
+    "update-the-vm-agent",
+    "user-error-bcm-premium-storage-quota-error",
+    "user-error-fs-freeze-failed",
+    "user-error-instant-rp-not-found",
+    "user-error-market-place-vm-not-supported",
+    "user-error-migration-from-trusted-launch-vm-to-non-trusted-vm-not-allowed",
+    "user-error-request-disallowed-by-policy",
+    "user-error-sku-not-available",
+    "user-error-vm-not-in-desirable-state",
+    "validate-vm-agent-installation",
+    "vm-not-in-desirable-state",
+    "vm-restore-point-internal-error",
+];
+
+#[test]
+fn published_ids_never_change() {
+    let dir = root().join("content/entries");
+    for id in PUBLISHED_IDS {
+        let path = dir.join(format!("{id}.md"));
+        let text = std::fs::read_to_string(&path)
+            .unwrap_or_else(|_| panic!("{} is gone: ids never change", path.display()));
+        assert_eq!(entry::parse(&text).unwrap().id, id, "{}", path.display());
+    }
+    // The page alone still gives exactly these ids, whatever else is imported beside it.
+    let mut page: Vec<String> = imported_docs(&[MAIN], &[Lang::Ko, Lang::En])
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    page.sort();
+    assert_eq!(page, PUBLISHED_IDS);
 }
 
 #[test]
 fn importer_reproduces_the_checked_in_content() {
-    let entries = imported(&[Lang::Ko, Lang::En]);
+    let mut entries = imported(&[Lang::Ko, Lang::En]);
+    let symptoms = import::symptoms::read_dir(&root().join("content/symptoms")).unwrap();
+    import::symptoms::merge(&mut entries, &symptoms).unwrap();
     let dir = root().join("content/entries");
     let files = backup_bot_index::entry_files(&dir).unwrap();
     assert_eq!(files.len(), entries.len(), "one file per imported entry");
@@ -55,7 +139,7 @@ fn importer_reproduces_the_checked_in_content() {
 
 #[test]
 fn korean_edition_counts() {
-    let entries = imported(&[Lang::Ko]);
+    let entries = imported_docs(&[MAIN], &[Lang::Ko]);
     let errors: Vec<_> = entries.iter().filter(|e| e.kind == Kind::Error).collect();
     assert_eq!(errors.len(), 21, "Korean error sections");
     let named: Vec<&String> = errors
@@ -110,7 +194,7 @@ fn english_edition_adds_two_codes_and_pairs_with_korean() {
         .flat_map(|e| &e.codes)
         .filter(|c| !c.bytes().all(|b| b.is_ascii_digit()))
         .count();
-    assert_eq!(named, 26);
+    assert_eq!(named, 26 + 11, "the page's codes and the companion's");
     // Everything else has both editions: rows paired by position, sections by code or anchor.
     let both = entries.iter().filter(|e| e.editions.len() == 2).count();
     assert_eq!(both, entries.len() - 2);
@@ -211,18 +295,19 @@ fn lint_reports_file_and_line_and_fails() {
 #[test]
 fn import_command_writes_what_is_checked_in() {
     let dir = temp_dir("import");
+    // Both documents in both languages, in any order: editions pair by file name.
     let out = run(
         &[
             "content",
             "import",
-            "content/sources/ko-KR/backup-azure-vms-troubleshoot.md",
-            "--lang",
-            "ko",
-            "content/sources/en-US/backup-azure-vms-troubleshoot.md",
-            "--lang",
-            "en",
+            &format!("content/sources/en-US/{COMPANION}"),
+            &format!("content/sources/ko-KR/{MAIN}"),
+            &format!("content/sources/ko-KR/{COMPANION}"),
+            &format!("content/sources/en-US/{MAIN}"),
             "--out",
             dir.to_str().unwrap(),
+            "--symptoms",
+            "content/symptoms",
         ],
         b"",
     );
@@ -240,4 +325,96 @@ fn import_command_writes_what_is_checked_in() {
             f.display()
         );
     }
+}
+
+#[test]
+fn import_command_reads_the_symptoms_beside_its_output_and_names_a_bad_file() {
+    let dir = temp_dir("import-symptoms");
+    let symptoms = dir.join("symptoms");
+    std::fs::create_dir_all(&symptoms).unwrap();
+    let good =
+        std::fs::read_to_string(root().join("content/symptoms/user-error-fs-freeze-failed.toml"))
+            .unwrap();
+    std::fs::write(symptoms.join("user-error-fs-freeze-failed.toml"), &good).unwrap();
+    let out_dir = dir.join("entries");
+    let args = |out_dir: &std::path::Path| -> Vec<String> {
+        vec![
+            "content".into(),
+            "import".into(),
+            format!("content/sources/ko-KR/{MAIN}"),
+            format!("content/sources/en-US/{MAIN}"),
+            "--out".into(),
+            out_dir.display().to_string(),
+        ]
+    };
+    let argv = args(&out_dir);
+    let argv: Vec<&str> = argv.iter().map(String::as_str).collect();
+    let out = run(&argv, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(out_dir.join("user-error-fs-freeze-failed.md")).unwrap();
+    let e = entry::parse(&written).unwrap();
+    assert!(
+        e.editions[&Lang::En]
+            .symptoms
+            .iter()
+            .any(|s| s == "Failed to receive timely Thaw from parent process"),
+        "{written}"
+    );
+    // A symptom with Markdown code is an error that names its file; nothing is half-written.
+    let bad = symptoms.join("user-error-sku-not-available.toml");
+    std::fs::write(
+        &bad,
+        "id = \"user-error-sku-not-available\"\n[en]\nsymptoms = [\"run `az vm list-skus`\"]\n",
+    )
+    .unwrap();
+    let out = run(&argv, b"");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("user-error-sku-not-available.toml") && stderr.contains("backticks"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_code_in_two_documents_is_an_error() {
+    let page =
+        std::fs::read_to_string(root().join(format!("content/sources/en-US/{MAIN}"))).unwrap();
+    let other = "## UserErrorFsFreezeFailed - Another page says it too\n\n**Error code**: UserErrorFsFreezeFailed<br>\n**Error message**: Failed to freeze.\n\nBecause.\n\n1. Retry.\n";
+    let srcs = [
+        Source {
+            lang: Lang::En,
+            name: format!("en-US/{MAIN}"),
+            text: &page,
+        },
+        Source {
+            lang: Lang::En,
+            name: "en-US/another-page.md".into(),
+            text: other,
+        },
+    ];
+    let err = import::import(&srcs).unwrap_err().to_string();
+    assert!(err.contains("`UserErrorFsFreezeFailed`"), "{err}");
+    assert!(err.contains("en-US/another-page.md#"), "{err}");
+    assert!(err.contains(&format!("en-US/{MAIN}#")), "{err}");
+    // So is an id: a section of another page with the same heading as one of this page.
+    let other = "## Networking\n\nDHCP must be enabled.\n\n1. Enable it.\n";
+    let srcs = [
+        Source {
+            lang: Lang::En,
+            name: format!("en-US/{MAIN}"),
+            text: &page,
+        },
+        Source {
+            lang: Lang::En,
+            name: "en-US/another-page.md".into(),
+            text: other,
+        },
+    ];
+    let err = import::import(&srcs).unwrap_err().to_string();
+    assert!(err.starts_with("id `networking` comes from both"), "{err}");
 }

@@ -105,9 +105,10 @@ enum ConfigCommand {
 
 #[derive(Subcommand)]
 enum ContentCommand {
-    /// Import the troubleshooting page (DocFX Markdown) into entry files.
+    /// Import the troubleshooting documents (DocFX Markdown) into entry files.
     Import {
-        /// Source documents; pair editions by giving both (e.g. the Korean and the English page).
+        /// Source documents, any number; editions of one document share its file name
+        /// (`ko-KR/x.md`, `en-US/x.md`) and are paired.
         #[arg(required = true)]
         sources: Vec<PathBuf>,
         /// Language of each source, in order (ko or en); guessed from the path when left out.
@@ -116,6 +117,10 @@ enum ContentCommand {
         /// Where to write the entry files.
         #[arg(long, default_value = "content/entries")]
         out: PathBuf,
+        /// Curated symptoms (`<entry-id>.toml`) to merge; default: `symptoms` beside the output
+        /// folder, when it exists.
+        #[arg(long, value_name = "DIR")]
+        symptoms: Option<PathBuf>,
     },
     /// Check entry folders together with the shipped content (or `--content DIR`): prints
     /// `file:line: reason` and exits non-zero on any problem, a clash between folders too.
@@ -195,8 +200,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
             serve::run(settings, source)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Content(ContentCommand::Import { sources, lang, out }) => {
-            import_cmd(&sources, &lang, &out)?;
+        Command::Content(ContentCommand::Import {
+            sources,
+            lang,
+            out,
+            symptoms,
+        }) => {
+            import_cmd(&sources, &lang, &out, symptoms.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Content(ContentCommand::Lint { dirs }) => {
@@ -233,7 +243,12 @@ fn source(base: Option<PathBuf>, config: Option<&Path>) -> Result<content::Sourc
     Ok(content::Source { base, dirs })
 }
 
-fn import_cmd(sources: &[PathBuf], langs: &[String], out: &Path) -> Result<()> {
+fn import_cmd(
+    sources: &[PathBuf],
+    langs: &[String],
+    out: &Path,
+    symptoms: Option<&Path>,
+) -> Result<()> {
     let mut texts = Vec::new();
     for (i, path) in sources.iter().enumerate() {
         let text =
@@ -265,7 +280,13 @@ fn import_cmd(sources: &[PathBuf], langs: &[String], out: &Path) -> Result<()> {
             text,
         })
         .collect();
-    let entries = import::import(&srcs);
+    let mut entries = import::import(&srcs)?;
+    let beside = out.parent().unwrap_or(Path::new(".")).join("symptoms");
+    let symptoms_dir = symptoms.or(beside.is_dir().then_some(beside.as_path()));
+    if let Some(dir) = symptoms_dir {
+        let files = import::symptoms::read_dir(dir)?;
+        import::symptoms::merge(&mut entries, &files)?;
+    }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut written = 0;
     for e in &entries {
