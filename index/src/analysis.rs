@@ -20,6 +20,8 @@ const LATIN_FOLDS: &[(&str, &str)] = &[
     ("cannot", "can not"),
     ("won't", "will not"),
     ("n't", " not"),
+    // A possessive or "it's": the "s" alone is no word.
+    ("'s ", " "),
     ("virtual machine", "vm"),
     ("snap shot", "snapshot"),
     ("timeout", "time out"),

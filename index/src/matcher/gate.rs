@@ -9,7 +9,9 @@ use super::texts::{required_coverage, Text, MESSAGE_MIN_TOKENS, NEGATIONS};
 use super::vocab::{Vocabulary, NO_ID};
 
 /// A general section's title must be covered this much to answer a paste (strong evidence).
-pub const GENERAL_PASTE_COVERAGE: f32 = 1.0;
+pub const GENERAL_PASTE_COVERAGE: f32 = 1.0 - COVERAGE_ROUNDING;
+/// Coverage is a sum of float weights over a total: a whole cover may sum a hair below 1.
+pub const COVERAGE_ROUNDING: f32 = 1e-4;
 /// ... a title of at least this many tokens, in a paste that speaks of a failure or of backup.
 pub const GENERAL_PASTE_MIN_TOKENS: usize = 4;
 

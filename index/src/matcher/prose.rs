@@ -209,9 +209,19 @@ impl Matcher {
         let mut ids: Vec<u32> = paste.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let weight = |t: u32| if t == NO_ID { 1.0 } else { self.vocab.weight(t) };
+        let weight = |t: u32| {
+            if t == NO_ID {
+                1.0
+            } else {
+                self.vocab.weight(t)
+            }
+        };
         let total: f32 = ids.iter().map(|&t| weight(t)).sum::<f32>()
-            + paste.iter().filter(|&&t| t == NO_ID).count().saturating_sub(1) as f32;
+            + paste
+                .iter()
+                .filter(|&&t| t == NO_ID)
+                .count()
+                .saturating_sub(1) as f32;
         let mine: Vec<u32> = ids
             .iter()
             .copied()
