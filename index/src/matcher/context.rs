@@ -8,7 +8,8 @@ use std::cell::OnceCell;
 const FAILURE: &[&str] = &[
     "backup",
     "백업",
-    "restore",
+    // "restor": restore, restoring, restoration
+    "restor",
     "복원",
     "error",
     "오류",
@@ -31,7 +32,8 @@ const BACKUP: &[&str] = &[
     "자격 증명 모음",
     "recovery services",
     "recoveryservices",
-    "restore",
+    // "restor": restore, restoring, restoration
+    "restor",
     "복원",
     "snapshot",
     "스냅샷",
@@ -86,7 +88,8 @@ const VM_BACKUP: &[&str] = &[
     "vms",
     "virtual machine",
     "가상 머신",
-    "restore",
+    // "restor": restore, restoring, restoration
+    "restor",
     "복원",
     "vss",
     "recovery point",
@@ -97,7 +100,8 @@ const VM_BACKUP: &[&str] = &[
 const BACKUP_OR_RESTORE: &[&str] = &[
     "backup",
     "백업",
-    "restore",
+    // "restor": restore, restoring, restoration
+    "restor",
     "복원",
     "vault",
     "자격 증명 모음",
@@ -151,7 +155,6 @@ const OTHER_TOOLS: &[&str] = &[
     "system restore",
     "file history",
     "synology",
-    "sap",
     "on-prem",
     "on-premises",
     "온프레미스",
@@ -249,7 +252,7 @@ fn any_in(lower: &str, words: &[&str]) -> bool {
 }
 
 /// True when one of `words` stands in `lower`. An ASCII word must start a word, and a short one
-/// ([`WHOLE_WORD_MAX`] letters or fewer) must stand whole: "restore" is in "restoring", "vm" is
+/// ([`WHOLE_WORD_MAX`] letters or fewer) must stand whole: "restor" is in "restoring", "vm" is
 /// not in "vmware". Korean words may carry particles.
 fn any_word(lower: &str, words: &[&str]) -> bool {
     words.iter().any(|w| has_word(lower, w))

@@ -5,7 +5,7 @@
 //! token.
 
 use super::context::Context;
-use super::texts::{required_coverage, Text, MESSAGE_MIN_TOKENS, NEGATIONS};
+use super::texts::{Text, MESSAGE_MIN_TOKENS, NEGATIONS};
 use super::vocab::{Vocabulary, NO_ID};
 
 /// A general section's title must be covered this much to answer a paste (strong evidence).
@@ -22,6 +22,8 @@ thread_local! {
 /// A text the gate checks: what a paste must cover of it to be worth a query.
 struct GateText {
     total: f32,
+    /// The coverage it needs ([`Text::required`]).
+    need: f32,
     tokens: usize,
     general_title: bool,
     /// The text says "not": a paste without a negation cannot name it.
@@ -52,6 +54,7 @@ impl Gate {
             }
             gate_texts.push(GateText {
                 total: t.total,
+                need: t.required(),
                 tokens: t.tokens.len(),
                 general_title,
                 negated: !t.negated.is_empty(),
@@ -118,7 +121,7 @@ impl Gate {
                 if g.general_title {
                     cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && ctx.failure()
                 } else {
-                    cov >= required_coverage(g.tokens)
+                    cov >= g.need
                         && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
                         && texts.get(i).is_none_or(|t| t.short_ok(ctx, &mut squashed))
                 }

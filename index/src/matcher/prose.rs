@@ -6,7 +6,7 @@
 use super::context::Context;
 use super::gate::{GENERAL_PASTE_COVERAGE, GENERAL_PASTE_MIN_TOKENS};
 use super::outcome::{Candidate, Reason};
-use super::texts::{required_coverage, Source, Text, MESSAGE_MIN_TOKENS};
+use super::texts::{Source, Text, MESSAGE_MIN_TOKENS};
 use super::vocab::NO_ID;
 use super::{Matcher, QUIET_BELOW};
 use crate::entry::Kind;
@@ -119,7 +119,7 @@ impl Matcher {
         for t in texts {
             let (cov, n) = t.coverage(paste);
             let conf = cov * t.confidence();
-            if cov >= required_coverage(t.tokens.len())
+            if cov >= t.required()
                 && n >= MESSAGE_MIN_TOKENS.min(t.tokens.len())
                 && named.is_none_or(|b| conf > b.0)
                 && t.short_ok(ctx, &mut squashed)

@@ -32,6 +32,10 @@ pub const CAUSE_MIN_TOKENS: usize = 8;
 /// Tokens that turn a message around: a paste without them says something else.
 pub(crate) const NEGATIONS: &[&str] = &["not", "no", "never"];
 
+/// Korean texts need this much less: a rewording changes more of their bigrams (particles,
+/// endings and spacing change them even where the words stay).
+pub const KOREAN_EASING: f32 = 0.07;
+
 /// Coverage a text of `n` tokens needs: short texts must be covered almost whole.
 pub fn required_coverage(n: usize) -> f32 {
     (1.0 - 0.04 * n as f32).clamp(MESSAGE_MIN_COVERAGE, SHORT_MESSAGE_COVERAGE)
@@ -96,6 +100,15 @@ impl Text {
             weights: vec![],
             total: 0.0,
             negated: vec![],
+        }
+    }
+
+    /// The coverage this text needs to be named.
+    pub fn required(&self) -> f32 {
+        let need = required_coverage(self.tokens.len());
+        match self.lang {
+            Lang::Ko => need - KOREAN_EASING,
+            Lang::En => need,
         }
     }
 
