@@ -1,6 +1,6 @@
 //! The matcher's rules on the real content (and, for the ambiguous pair, on two made-up entries).
 
-use backup_bot_index::{entry, load_dir, Lang, Match, Matcher, Reason};
+use backup_bot_index::{entry, load_dir, Kind, Lang, Match, Matcher, Reason};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -329,4 +329,146 @@ fn long_pastes_are_cut_and_do_not_match_scattered_words() {
     quiet(&log);
     let huge = "x".repeat(2_000_000) + "UserErrorFsFreezeFailed";
     quiet(&huge);
+}
+
+#[test]
+fn the_companion_articles_codes_are_answered_from_it() {
+    for (code, want) in [
+        (
+            "UserErrorGuestAgentStatusUnavailable",
+            "user-error-guest-agent-status-unavailable",
+        ),
+        (
+            "GuestAgentSnapshotTaskStatusError",
+            "guest-agent-snapshot-task-status-error",
+        ),
+        ("BackUpOperationFailedV2", "back-up-operation-failed"),
+        (
+            "ExtensionSnapshotFailedNoNetwork",
+            "extension-snapshot-failed-no-network",
+        ),
+        (
+            "ExtensionSnapshotFailedNoSecureNetwork",
+            "extension-snapshot-failed-no-secure-network",
+        ),
+    ] {
+        let (got, reason, conf) = best(&format!("backup failed: {code}")).unwrap();
+        assert_eq!(
+            (got.as_str(), reason, conf),
+            (want, Reason::ExactCode, 1.0),
+            "{code}"
+        );
+    }
+    let m = matcher().ask("UserErrorGuestAgentStatusUnavailable 오류가 나요");
+    let e = &matcher().entries()[m.best.unwrap().entry];
+    assert_eq!(m.lang, Lang::Ko);
+    assert!(e
+        .page_url(Lang::Ko)
+        .unwrap()
+        .starts_with("https://learn.microsoft.com/ko-kr/azure/backup/backup-azure-troubleshoot-vm-backup-fails-snapshot-timeout"));
+}
+
+#[test]
+fn an_exact_code_wins_over_a_correction() {
+    // NoNetwork is one letter group away from NoSecureNetwork: both are codes, each exact.
+    let m = matcher()
+        .find("ExtensionSnapshotFailedNoNetwork then ExtensionSnapshotFailedNoSecureNetwork");
+    let ids: Vec<&str> = m
+        .named
+        .iter()
+        .map(|c| matcher().entries()[c.entry].id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "extension-snapshot-failed-no-network",
+            "extension-snapshot-failed-no-secure-network"
+        ]
+    );
+    assert!(m.named.iter().all(|c| c.reason == Reason::ExactCode));
+}
+
+#[test]
+fn symptoms_name_their_entry_in_other_words() {
+    for (text, want) in [
+        // the extension's own log lines, with their timestamps and paths
+        (
+            "2026-03-02 01:10:44 [Microsoft.Azure.RecoveryServices.VMSnapshotLinux-1.0.9] Failed to FIFREEZE: /datadrive\n2026-03-02 01:10:44 freeze failed, thawing",
+            "user-error-fs-freeze-failed",
+        ),
+        // the portal restating the cause
+        (
+            "Diagnose and solve problems: We have identified that your backup failed because one or more VSS writers on the VM were not in a stable state.",
+            "extension-failed-vss-writer-in-bad-state",
+        ),
+        // a person's own account
+        (
+            "our Azure policy requires tags on every resource group, so the backup's restore point resource group can't be created and the VM backup fails",
+            "user-error-request-disallowed-by-policy",
+        ),
+        // reworded Korean
+        (
+            "VM이 실행 중이 아니라서 복구 서비스 확장을 설치 못 했다고 백업이 실패해요",
+            "azure-vm-offline",
+        ),
+    ] {
+        names(text, want);
+    }
+}
+
+#[test]
+fn near_neighbours_are_told_apart() {
+    names(
+        "VM backup: vssadmin list writers shows SqlServerWriter State: [8] Failed, the VSS writer is not stable so the snapshot failed",
+        "extension-failed-vss-writer-in-bad-state",
+    );
+    names(
+        "VM backup fails: the Volume Shadow Copy service itself is hung and won't start, snapshot operation failed",
+        "extension-failed-vss-service-in-bad-state",
+    );
+    names(
+        "Azure backup fails: the restore point collection max limit has been reached because a lock on the AzureBackupRG resource group stops the cleanup",
+        "user-error-rp-collection-limit-reached",
+    );
+    names(
+        "VM backup failed: the snapshot count against this blob has been exceeded on a data disk",
+        "extension-failed-snapshot-limit-reached-error",
+    );
+}
+
+#[test]
+fn the_same_sentence_from_other_tools_is_quiet() {
+    for text in [
+        "terraform apply: Error: the selected subnet doesn't exist in vnet-hub",
+        "bicep deployment: The specified virtual network configuration isn't correct",
+        "Jenkins: Cannot cancel the job, the job isn't in a cancelable state",
+        "AKS 클러스터 만들다가 리소스 그룹 할당량에 도달했다고 실패했어요",
+        "restic: fatal: config file fails while parsing config",
+        "Windows System Restore on my laptop: the maximum number of restore points has been reached",
+        "BitLocker: This drive is locked by BitLocker Drive Encryption. You must unlock this drive from Control Panel.",
+    ] {
+        quiet(text);
+    }
+}
+
+#[test]
+fn a_question_lists_only_related_entries() {
+    // An unknown code: nearest known codes, never an unrelated table row.
+    let m = matcher().ask("ExtensionSnapshotFailedNoNetworks2");
+    assert!(m.best.is_none() || m.best.as_ref().unwrap().reason == Reason::CorrectedCode);
+    for c in m.candidates.iter().chain(m.best.iter()) {
+        let e = &matcher().entries()[c.entry];
+        assert!(
+            e.kind != Kind::Job && e.kind != Kind::Restore,
+            "unrelated row {} offered",
+            e.id
+        );
+    }
+    assert!(matcher().ask("what's for lunch?").candidates.is_empty());
+    let m = matcher().ask("antivirus blocks the backup extension");
+    assert!(m
+        .candidates
+        .iter()
+        .chain(m.best.iter())
+        .any(|c| matcher().entries()[c.entry].id == "vm-restore-point-internal-error"));
 }

@@ -152,6 +152,7 @@ const OTHER_TOOLS: &[&str] = &[
     "time machine",
     "windows server backup",
     "backup exec",
+    "wbadmin",
     "system restore",
     "file history",
     "synology",

@@ -16,6 +16,9 @@ use crate::entry::Kind;
 pub const OWN_WORDS_SLACK: f32 = 0.2;
 /// ... or at most this many, for short pastes.
 pub const OWN_WORDS_SLACK_MIN: usize = 2;
+/// How much the share of the paste an entry explains counts when two entries are named by
+/// prose (a tie-break: confidence differences above this always win).
+pub const EXPLAINED_TIE_BREAK: f32 = 0.5;
 /// A direct question lists an entry it does not name only when it covers this much of one of
 /// its texts (an unrelated entry is never offered).
 pub const RELATED_COVERAGE: f32 = 0.34;
@@ -56,8 +59,9 @@ impl Matcher {
                 .iter()
                 .filter_map(|&g| self.texts.get(g))
                 .filter(|t| t.entry == entry);
-            if let Some(c) = self.named_by_text(ctx, paste, texts) {
-                if self.about_backup(ctx, entry, paste) {
+            if let Some((c, source)) = self.named_by_text(ctx, paste, texts) {
+                let is_message = matches!(source, Source::Message(_));
+                if self.about_backup(ctx, entry, paste, is_message) {
                     out.push(c);
                 }
                 continue;
@@ -66,7 +70,25 @@ impl Matcher {
                 out.push(c);
             }
         }
+        self.prefer_what_explains_more(&mut out, paste);
         out
+    }
+
+    /// Two entries named by prose: the one whose own words explain more of the paste comes
+    /// first ("the VSS service itself is hung" covers a generic VSS message of one entry and a
+    /// symptom of another; the symptom's entry also knows "hung"). A runner-up keeps its
+    /// confidence, at most just below the winner's.
+    fn prefer_what_explains_more(&self, named: &mut [Candidate], paste: &[u32]) {
+        if named.len() < 2 {
+            return;
+        }
+        let key =
+            |c: &Candidate| c.confidence + EXPLAINED_TIE_BREAK * self.explained(c.entry, paste);
+        named.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        let top = named[0].confidence;
+        for c in named.iter_mut().skip(1) {
+            c.confidence = c.confidence.min(top - 0.001);
+        }
     }
 
     /// Entries a direct question speaks of: named ones, general sections by title, and the
@@ -84,7 +106,7 @@ impl Matcher {
                 continue;
             }
             let texts = self.texts.iter().filter(|t| t.entry == h.entry);
-            if let Some(c) = self.named_by_text(ctx, paste, texts.clone()) {
+            if let Some((c, _)) = self.named_by_text(ctx, paste, texts.clone()) {
                 out.push(c);
                 continue;
             }
@@ -113,7 +135,7 @@ impl Matcher {
         ctx: &Context,
         paste: &[u32],
         texts: impl Iterator<Item = &'t Text>,
-    ) -> Option<Candidate> {
+    ) -> Option<(Candidate, Source)> {
         let mut named: Option<(f32, &Text)> = None;
         let mut squashed: Option<String> = None;
         for t in texts {
@@ -133,7 +155,7 @@ impl Matcher {
             Source::Symptom => (Reason::Symptom, "symptom"),
             Source::Cause => (Reason::Symptom, "cause"),
         };
-        Some(Candidate {
+        let c = Candidate {
             entry: t.entry,
             confidence: conf,
             reason,
@@ -148,7 +170,8 @@ impl Matcher {
                 conf / t.confidence() * 100.0
             ),
             at: 0,
-        })
+        };
+        Some((c, t.source))
     }
 
     /// A general section has no message: its title, on strong evidence (or when asked).
@@ -186,9 +209,10 @@ impl Matcher {
 
     /// A paste named by prose alone must be about an Azure VM backup: it names Azure Backup
     /// itself, or speaks of a VM backup (a table row: of backup or restore) and names no other
-    /// tool — unless it is the entry's message, at most with the entry's own words around it,
+    /// tool — unless it is the entry's message (not a symptom or a quoted line: the same words
+    /// stand in other software's own messages), at most with the entry's own words around it,
     /// and names no other tool.
-    fn about_backup(&self, ctx: &Context, entry: usize, paste: &[u32]) -> bool {
+    fn about_backup(&self, ctx: &Context, entry: usize, paste: &[u32], is_message: bool) -> bool {
         if ctx.azure_backup() {
             return true;
         }
@@ -199,7 +223,45 @@ impl Matcher {
             Kind::Job | Kind::Restore => ctx.backup_or_restore(),
             Kind::Error | Kind::General => ctx.vm_backup(),
         };
-        sign || self.only_own_words(entry, paste)
+        sign || (is_message
+            && self.only_own_words(entry, paste)
+            && self.message_alone_ok(entry, paste))
+    }
+
+    /// An error entry's message pasted alone counts only when the message itself speaks of a
+    /// VM backup (a snapshot, the extension, the agent…): an error arrives with its code or in
+    /// Azure's own words, and a message that quotes another product's text ("This drive is
+    /// locked by BitLocker Drive Encryption…") is that product's message when it stands alone.
+    /// A table row has no code: its message alone is how users see it.
+    fn message_alone_ok(&self, entry: usize, paste: &[u32]) -> bool {
+        match self.entries[entry].kind {
+            Kind::Job | Kind::Restore | Kind::General => true,
+            Kind::Error => self.texts.iter().any(|t| {
+                t.entry == entry
+                    && matches!(t.source, Source::Message(_))
+                    && Context::new(&t.lower).vm_backup()
+                    && t.coverage(paste).0 >= t.required()
+            }),
+        }
+    }
+
+    /// The weight of the paste's known words that are the entry's own.
+    fn explained(&self, entry: usize, paste: &[u32]) -> f32 {
+        let own = &self.own_words[entry];
+        let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let total: f32 = ids.iter().map(|&t| self.vocab.weight(t)).sum();
+        let mine: f32 = ids
+            .iter()
+            .filter(|&&t| own.binary_search(&t).is_ok())
+            .map(|&t| self.vocab.weight(t))
+            .sum();
+        if total == 0.0 {
+            0.0
+        } else {
+            mine / total
+        }
     }
 
     /// The share of the paste's distinct words (weighted by rarity; a word outside the
