@@ -238,18 +238,6 @@ pub fn cut(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cut_respects_char_boundaries() {
-        let s = "가나다";
-        assert_eq!(cut(s, 4), "가");
-        assert_eq!(cut(s, 100), s);
-    }
-}
-
 impl Matcher {
     /// The texts a paste covers best, with their coverage: for content authors asking why a
     /// paste was (not) named. `(entry id, source, text tokens, coverage)`, best first.
@@ -271,5 +259,17 @@ impl Matcher {
         all.sort_by(|a, b| b.3.total_cmp(&a.3));
         all.truncate(n);
         all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_respects_char_boundaries() {
+        let s = "가나다";
+        assert_eq!(cut(s, 4), "가");
+        assert_eq!(cut(s, 100), s);
     }
 }
