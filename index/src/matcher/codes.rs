@@ -132,14 +132,16 @@ impl Codes {
         let text = ctx.raw();
         let bytes = text.as_bytes();
         let mut out = Vec::new();
-        let runs = alnum_runs(bytes);
+        let mut runs = AlnumRuns { bytes, at: 0 }.peekable();
         let mut lower = String::new();
-        for (k, &(s, e)) in runs.iter().enumerate() {
+        while let Some((s, e)) = runs.next() {
             let len = e - s;
             let run = &text[s..e];
             if bytes[s].is_ascii_digit() && run.bytes().all(|b| b.is_ascii_digit()) {
                 if let Some(&ci) = self.numeric.get(run) {
-                    let alone = subject && runs.len() <= 3 && context::whole_number(text, s, e);
+                    let alone = subject
+                        && AlnumRuns { bytes, at: 0 }.nth(3).is_none()
+                        && context::whole_number(text, s, e);
                     if alone || context::numeric_introduced(text, s, e) {
                         let c = &self.list[ci];
                         let why = format!("numeric code {run} introduced as an error code");
@@ -149,7 +151,7 @@ impl Codes {
                 continue;
             }
             let next = runs
-                .get(k + 1)
+                .peek()
                 .copied()
                 .filter(|&(s2, e2)| s2 == e + 1 && e2 - s2 >= 3);
             if len < self.min_len.min(FUZZY_MIN_LEN) || len > self.max_len + FUZZY_MAX_EDITS_LONG {
@@ -370,6 +372,27 @@ fn bag_distance(a: &[u8; 36], b: &[u8; 36]) -> usize {
         }
     }
     more.max(less)
+}
+
+/// Byte ranges of ASCII alphanumeric runs, one at a time (no allocation on the hot path).
+struct AlnumRuns<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Iterator for AlnumRuns<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let b = self.bytes;
+        let s = self.at + b[self.at..].iter().position(u8::is_ascii_alphanumeric)?;
+        let e = b[s..]
+            .iter()
+            .position(|c| !c.is_ascii_alphanumeric())
+            .map_or(b.len(), |p| s + p);
+        self.at = e;
+        Some((s, e))
+    }
 }
 
 /// Byte ranges of ASCII alphanumeric runs.

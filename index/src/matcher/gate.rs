@@ -3,6 +3,11 @@
 //! above, and the gate applies the same rules as the scoring (short texts, negations), so it never
 //! drops a text that could be named; most chatter stops here, with no query and no allocation per
 //! token.
+//!
+//! Only a text's rarest tokens are posted (prefix filtering, as in similarity joins): a paste
+//! that holds none of them cannot reach the text's coverage, since the rest weigh less than it
+//! needs. Common words ("backup", "fail") so touch few texts, and each text a paste touches is
+//! then checked whole.
 
 use super::context::Context;
 use super::texts::{Text, MESSAGE_MIN_TOKENS, NEGATIONS};
@@ -16,46 +21,69 @@ pub const COVERAGE_ROUNDING: f32 = 1e-4;
 pub const GENERAL_PASTE_MIN_TOKENS: usize = 4;
 
 thread_local! {
-    static GATE_SUMS: std::cell::RefCell<Vec<(f32, u32)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Per gate text, the posted weight a paste gives it; per token id, whether the paste has it.
+    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<bool>)> =
+        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// A text the gate checks: what a paste must cover of it to be worth a query.
 struct GateText {
+    /// Its distinct tokens with their weights.
+    tokens: Vec<(u32, f32)>,
     total: f32,
+    /// The weight of its tokens that are not posted (the commonest).
+    unposted: f32,
     /// The coverage it needs ([`Text::required`]).
     need: f32,
-    tokens: usize,
     general_title: bool,
     /// The text says "not": a paste without a negation cannot name it.
     negated: bool,
 }
 
 /// For each token id, the gate texts (the texts, then the general sections' titles) that hold
-/// it, with its weight.
+/// it among their rarest tokens.
 pub(crate) struct Gate {
-    postings: Vec<Vec<(usize, f32)>>,
+    postings: Vec<Vec<(u32, f32)>>,
     texts: Vec<GateText>,
 }
 
 impl Gate {
     pub fn new(vocab: &Vocabulary, texts: &[Text], general_titles: &[Text]) -> Gate {
-        let mut postings: Vec<Vec<(usize, f32)>> = vec![Vec::new(); vocab.len()];
+        let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocab.len()];
         let mut gate_texts = Vec::new();
         let all = texts
             .iter()
             .map(|t| (t, false))
             .chain(general_titles.iter().map(|t| (t, true)));
         for (t, general_title) in all {
-            let mut seen = std::collections::HashSet::new();
+            let mut tokens: Vec<(u32, f32)> = Vec::new();
             for (&id, &w) in t.ids.iter().zip(&t.weights) {
-                if seen.insert(id) {
-                    postings[id as usize].push((gate_texts.len(), w));
+                if !tokens.iter().any(|x| x.0 == id) {
+                    tokens.push((id, w));
                 }
             }
+            let need = if general_title {
+                GENERAL_PASTE_COVERAGE
+            } else {
+                t.required()
+            };
+            // Rarest first; post tokens until the rest weigh less than the text needs.
+            let mut by_weight = tokens.clone();
+            by_weight.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let mut rest: f32 = t.total;
+            for (id, w) in by_weight {
+                if rest < need * t.total - COVERAGE_ROUNDING {
+                    break;
+                }
+                postings[id as usize].push((gate_texts.len() as u32, w));
+                rest -= w;
+            }
+            tokens.sort_unstable_by_key(|x| x.0);
             gate_texts.push(GateText {
+                tokens,
                 total: t.total,
-                need: t.required(),
-                tokens: t.tokens.len(),
+                unposted: rest.max(0.0),
+                need,
                 general_title,
                 negated: !t.negated.is_empty(),
             });
@@ -84,30 +112,49 @@ impl Gate {
         let negation = distinct
             .iter()
             .any(|&t| NEGATIONS.contains(&vocab.token(t)));
-        // Weight and count per gate text, in a dense table kept per thread (only the touched
-        // slots are read and then reset).
-        let acc: Vec<(usize, f32, usize)> = GATE_SUMS.with(|sums| {
-            let mut sums = sums.borrow_mut();
+        // The posted weight each text gets from the paste, in a dense table kept per thread
+        // (only the touched slots are read, then reset); a text that cannot reach its need even
+        // with every unposted token is dropped unchecked, the rest are checked whole.
+        let acc: Vec<(usize, f32, usize)> = SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let (sums, seen) = &mut *scratch;
             if sums.len() < self.texts.len() {
-                sums.resize(self.texts.len(), (0.0, 0));
+                sums.resize(self.texts.len(), 0.0);
+            }
+            if seen.len() < self.postings.len() {
+                seen.resize(self.postings.len(), false);
             }
             let mut touched: Vec<usize> = Vec::new();
-            for t in distinct {
+            for &t in &distinct {
+                seen[t as usize] = true;
                 for &(g, w) in &self.postings[t as usize] {
-                    if sums[g].1 == 0 {
+                    let g = g as usize;
+                    if sums[g] == 0.0 {
                         touched.push(g);
                     }
-                    sums[g].0 += w;
-                    sums[g].1 += 1;
+                    sums[g] += w;
                 }
             }
-            touched
-                .into_iter()
-                .map(|g| {
-                    let (w, n) = std::mem::take(&mut sums[g]);
-                    (g, w, n as usize)
-                })
-                .collect()
+            let mut out = Vec::new();
+            for g in touched {
+                let posted = std::mem::take(&mut sums[g]);
+                let text = &self.texts[g];
+                if posted + text.unposted < text.need * text.total - COVERAGE_ROUNDING {
+                    continue;
+                }
+                let (mut w, mut n) = (0.0f32, 0usize);
+                for &(id, weight) in &text.tokens {
+                    if seen[id as usize] {
+                        w += weight;
+                        n += 1;
+                    }
+                }
+                out.push((g, w, n));
+            }
+            for &t in &distinct {
+                seen[t as usize] = false;
+            }
+            out
         });
         let mut squashed: Option<String> = None;
         let mut passing: Vec<usize> = acc
@@ -119,10 +166,10 @@ impl Gate {
                 }
                 let cov = w / g.total;
                 if g.general_title {
-                    cov >= GENERAL_PASTE_COVERAGE && n >= GENERAL_PASTE_MIN_TOKENS && ctx.failure()
+                    cov >= g.need && n >= GENERAL_PASTE_MIN_TOKENS && ctx.failure()
                 } else {
                     cov >= g.need
-                        && n >= MESSAGE_MIN_TOKENS.min(g.tokens)
+                        && n >= MESSAGE_MIN_TOKENS.min(g.tokens.len())
                         && texts.get(i).is_none_or(|t| t.short_ok(ctx, &mut squashed))
                 }
             })
