@@ -32,6 +32,33 @@ use crate::search::SearchIndex;
 use context::Context;
 use texts::{Source, Text};
 
+/// Everything of a [`Matcher`] but its entries and its tantivy index.
+struct Parts {
+    codes: codes::Codes,
+    vocab: vocab::Vocabulary,
+    texts: Vec<Text>,
+    titles: Vec<Text>,
+    general_titles: Vec<Text>,
+    gate: gate::Gate,
+    own_words: Vec<Vec<u32>>,
+}
+
+impl Parts {
+    fn assemble(self, entries: Vec<Entry>, index: SearchIndex) -> Matcher {
+        Matcher {
+            entries,
+            codes: self.codes,
+            index,
+            vocab: self.vocab,
+            texts: self.texts,
+            titles: self.titles,
+            general_titles: self.general_titles,
+            gate: self.gate,
+            own_words: self.own_words,
+        }
+    }
+}
+
 /// Pastes are read this far for messages (cut at a character boundary, never rejected).
 pub const MAX_PASTE_BYTES: usize = 40 * 1024;
 /// Codes are looked for this far: the scan is cheap, and an agent log's error is often on its
@@ -62,7 +89,20 @@ pub struct Matcher {
 impl Matcher {
     /// Builds the matcher and its index (in RAM).
     pub fn new(entries: Vec<Entry>) -> tantivy::Result<Matcher> {
-        let index = SearchIndex::build(&entries)?;
+        // The tantivy index (for questions) is built on a second thread meanwhile: start-up is
+        // on the path of every `match --jsonl` run and every reload.
+        let (parts, index) = std::thread::scope(|scope| {
+            let index = scope.spawn(|| SearchIndex::build(&entries));
+            let parts = Self::parts(&entries);
+            (
+                parts,
+                index.join().expect("building the index does not panic"),
+            )
+        });
+        Ok(parts.assemble(entries, index?))
+    }
+
+    fn parts(entries: &[Entry]) -> Parts {
         let codes = codes::Codes::new(&entries);
         let mut texts = texts::collect(&entries);
         let mut titles: Vec<Text> = Vec::new();
@@ -107,17 +147,15 @@ impl Matcher {
                 ids
             })
             .collect();
-        Ok(Matcher {
-            entries,
+        Parts {
             codes,
-            index,
             vocab,
             texts,
             titles,
             general_titles,
             gate,
             own_words,
-        })
+        }
     }
 
     pub fn entries(&self) -> &[Entry] {
