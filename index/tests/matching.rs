@@ -23,6 +23,16 @@ fn best(text: &str) -> Option<(String, Reason, f32)> {
     })
 }
 
+/// The ids of every entry a paste names, the best first.
+fn named_ids(text: &str) -> Vec<String> {
+    matcher()
+        .find(text)
+        .named
+        .iter()
+        .map(|c| matcher().entries()[c.entry].id.clone())
+        .collect()
+}
+
 fn id(text: &str) -> Option<String> {
     best(text).map(|b| b.0)
 }
@@ -204,12 +214,7 @@ fn shared_codes_need_backup_context() {
 
 #[test]
 fn several_codes_are_each_named() {
-    let m = matcher().find("ExtensionSnapshotFailedCOM on a, UserErrorSkuNotAvailable on b, ExtensionSnapshotFailedCOM again");
-    let ids: Vec<&str> = m
-        .named
-        .iter()
-        .map(|c| matcher().entries()[c.entry].id.as_str())
-        .collect();
+    let ids = named_ids("ExtensionSnapshotFailedCOM on a, UserErrorSkuNotAvailable on b, ExtensionSnapshotFailedCOM again");
     assert_eq!(
         ids,
         [
@@ -371,13 +376,9 @@ fn the_companion_articles_codes_are_answered_from_it() {
 #[test]
 fn an_exact_code_wins_over_a_correction() {
     // NoNetwork is one letter group away from NoSecureNetwork: both are codes, each exact.
-    let m = matcher()
-        .find("ExtensionSnapshotFailedNoNetwork then ExtensionSnapshotFailedNoSecureNetwork");
-    let ids: Vec<&str> = m
-        .named
-        .iter()
-        .map(|c| matcher().entries()[c.entry].id.as_str())
-        .collect();
+    let text = "ExtensionSnapshotFailedNoNetwork then ExtensionSnapshotFailedNoSecureNetwork";
+    let m = matcher().find(text);
+    let ids = named_ids(text);
     assert_eq!(
         ids,
         [

@@ -384,37 +384,27 @@ fn import_command_reads_the_symptoms_beside_its_output_and_names_a_bad_file() {
 fn a_code_in_two_documents_is_an_error() {
     let page =
         std::fs::read_to_string(root().join(format!("content/sources/en-US/{MAIN}"))).unwrap();
-    let other = "## UserErrorFsFreezeFailed - Another page says it too\n\n**Error code**: UserErrorFsFreezeFailed<br>\n**Error message**: Failed to freeze.\n\nBecause.\n\n1. Retry.\n";
-    let srcs = [
-        Source {
-            lang: Lang::En,
-            name: format!("en-US/{MAIN}"),
-            text: &page,
-        },
-        Source {
-            lang: Lang::En,
-            name: "en-US/another-page.md".into(),
-            text: other,
-        },
-    ];
-    let err = import::import(&srcs).unwrap_err().to_string();
+    // The main page beside another English page: the importer's error.
+    let clash = |other: &str| {
+        let srcs = [
+            Source {
+                lang: Lang::En,
+                name: format!("en-US/{MAIN}"),
+                text: &page,
+            },
+            Source {
+                lang: Lang::En,
+                name: "en-US/another-page.md".into(),
+                text: other,
+            },
+        ];
+        import::import(&srcs).unwrap_err().to_string()
+    };
+    let err = clash("## UserErrorFsFreezeFailed - Another page says it too\n\n**Error code**: UserErrorFsFreezeFailed<br>\n**Error message**: Failed to freeze.\n\nBecause.\n\n1. Retry.\n");
     assert!(err.contains("`UserErrorFsFreezeFailed`"), "{err}");
     assert!(err.contains("en-US/another-page.md#"), "{err}");
     assert!(err.contains(&format!("en-US/{MAIN}#")), "{err}");
     // So is an id: a section of another page with the same heading as one of this page.
-    let other = "## Networking\n\nDHCP must be enabled.\n\n1. Enable it.\n";
-    let srcs = [
-        Source {
-            lang: Lang::En,
-            name: format!("en-US/{MAIN}"),
-            text: &page,
-        },
-        Source {
-            lang: Lang::En,
-            name: "en-US/another-page.md".into(),
-            text: other,
-        },
-    ];
-    let err = import::import(&srcs).unwrap_err().to_string();
+    let err = clash("## Networking\n\nDHCP must be enabled.\n\n1. Enable it.\n");
     assert!(err.starts_with("id `networking` comes from both"), "{err}");
 }

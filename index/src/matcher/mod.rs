@@ -103,8 +103,8 @@ impl Matcher {
     }
 
     fn parts(entries: &[Entry]) -> Parts {
-        let codes = codes::Codes::new(&entries);
-        let mut texts = texts::collect(&entries);
+        let codes = codes::Codes::new(entries);
+        let mut texts = texts::collect(entries);
         let mut titles: Vec<Text> = Vec::new();
         for (i, e) in entries.iter().enumerate() {
             for (lang, ed) in &e.editions {
