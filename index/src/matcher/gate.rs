@@ -28,7 +28,7 @@ thread_local! {
 
 /// A text the gate checks: what a paste must cover of it to be worth a query.
 struct GateText {
-    /// Its distinct tokens with their weights.
+    /// Its distinct tokens with their weights, heaviest first.
     tokens: Vec<(u32, f32)>,
     total: f32,
     /// The weight of its tokens that are not posted (the commonest).
@@ -78,7 +78,8 @@ impl Gate {
                 postings[id as usize].push((gate_texts.len() as u32, w));
                 rest -= w;
             }
-            tokens.sort_unstable_by_key(|x| x.0);
+            // Heaviest first, so a check can stop as soon as the text is out of reach.
+            tokens.sort_by(|a, b| b.1.total_cmp(&a.1));
             gate_texts.push(GateText {
                 tokens,
                 total: t.total,
@@ -142,14 +143,20 @@ impl Gate {
                 if posted + text.unposted < text.need * text.total - COVERAGE_ROUNDING {
                     continue;
                 }
-                let (mut w, mut n) = (0.0f32, 0usize);
+                let need = text.need * text.total - COVERAGE_ROUNDING;
+                let (mut w, mut n, mut left) = (0.0f32, 0usize, text.total);
                 for &(id, weight) in &text.tokens {
+                    left -= weight;
                     if seen[id as usize] {
                         w += weight;
                         n += 1;
+                    } else if w + left < need {
+                        break;
                     }
                 }
-                out.push((g, w, n));
+                if w + left.max(0.0) >= need {
+                    out.push((g, w, n));
+                }
             }
             for &t in &distinct {
                 seen[t as usize] = false;
