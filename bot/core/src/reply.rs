@@ -135,6 +135,15 @@ pub fn message_of<'a>(e: &'a Entry, c: &Candidate, lang: Lang) -> Option<&'a str
     e.message_for(lang, code)
 }
 
+/// A button that picks an entry: it names the entry by id, so it works after a restart or a
+/// reload.
+fn pick_button(e: &Entry, lang: Lang) -> Button {
+    button(
+        &short(&headline(e, lang), 75),
+        format!("{}:{}", action::SUGGEST_PICK, e.id),
+    )
+}
+
 fn button(label: &str, action_id: impl Into<String>) -> Button {
     Button {
         label: label.to_string(),
@@ -201,13 +210,7 @@ pub fn card(m: &Matcher, reply: &Reply) -> Card {
                 .to_string(),
                 buttons: candidates
                     .iter()
-                    .map(|&i| {
-                        let e = &entries[i];
-                        button(
-                            &short(&headline(e, *lang), 75),
-                            format!("{}:{}", action::SUGGEST_PICK, e.id),
-                        )
-                    })
+                    .map(|&i| pick_button(&entries[i], *lang))
                     .collect(),
                 ..Card::default()
             }
@@ -246,15 +249,7 @@ pub fn card(m: &Matcher, reply: &Reply) -> Card {
                 }
                 .to_string(),
                 fields,
-                buttons: picks
-                    .map(|i| {
-                        let e = &entries[i];
-                        button(
-                            &short(&headline(e, *lang), 75),
-                            format!("{}:{}", action::SUGGEST_PICK, e.id),
-                        )
-                    })
-                    .collect(),
+                buttons: picks.map(|i| pick_button(&entries[i], *lang)).collect(),
                 ..Card::default()
             }
         }
