@@ -32,7 +32,7 @@ use crate::search::SearchIndex;
 use context::Context;
 use texts::{Source, Text};
 
-/// Everything of a [`Matcher`] but its entries and its tantivy index.
+/// What a [`Matcher`] builds from its entries, besides the tantivy index.
 struct Parts {
     codes: codes::Codes,
     vocab: vocab::Vocabulary,
@@ -41,22 +41,6 @@ struct Parts {
     general_titles: Vec<Text>,
     gate: gate::Gate,
     own_words: Vec<Vec<u32>>,
-}
-
-impl Parts {
-    fn assemble(self, entries: Vec<Entry>, index: SearchIndex) -> Matcher {
-        Matcher {
-            entries,
-            codes: self.codes,
-            index,
-            vocab: self.vocab,
-            texts: self.texts,
-            titles: self.titles,
-            general_titles: self.general_titles,
-            gate: self.gate,
-            own_words: self.own_words,
-        }
-    }
 }
 
 /// Pastes are read this far for messages (cut at a character boundary, never rejected).
@@ -72,18 +56,8 @@ pub const QUIET_BELOW: f32 = 0.5;
 /// The matcher over a set of entries.
 pub struct Matcher {
     entries: Vec<Entry>,
-    codes: codes::Codes,
     index: SearchIndex,
-    vocab: vocab::Vocabulary,
-    /// Every text a paste may cover (messages, quotes, symptoms, cause sentences).
-    texts: Vec<Text>,
-    /// Every edition's title.
-    titles: Vec<Text>,
-    /// The titles of general sections: gate texts after `texts`.
-    general_titles: Vec<Text>,
-    gate: gate::Gate,
-    /// Per entry, the sorted ids of every token of its text (for "the paste is its message").
-    own_words: Vec<Vec<u32>>,
+    parts: Parts,
 }
 
 impl Matcher {
@@ -99,7 +73,11 @@ impl Matcher {
                 index.join().expect("building the index does not panic"),
             )
         });
-        Ok(parts.assemble(entries, index?))
+        Ok(Matcher {
+            entries,
+            index: index?,
+            parts,
+        })
     }
 
     fn parts(entries: &[Entry]) -> Parts {
@@ -169,13 +147,13 @@ impl Matcher {
 
     /// Every canonical code, in content order.
     pub fn codes(&self) -> impl Iterator<Item = &str> {
-        self.codes.canonical()
+        self.parts.codes.canonical()
     }
 
     /// The code-shaped words of a text that are no known code (a question about an unknown
     /// code is told so).
     pub fn unknown_codes<'t>(&self, text: &'t str) -> Vec<&'t str> {
-        self.codes.unknown_codes(text)
+        self.parts.codes.unknown_codes(text)
     }
 
     /// A paste seen in a channel: named entries only on good evidence, else quiet.
@@ -183,13 +161,16 @@ impl Matcher {
         let (scan, prose, truncated) = cuts(text);
         let lang = lang_of(prose);
         let ctx = Context::new(scan);
-        let found = self.codes.find(&ctx);
+        let found = self.parts.codes.find(&ctx);
         if found.iter().any(|c| c.confidence >= QUIET_BELOW) {
             return rank::rank(lang, found, Vec::new(), truncated);
         }
         let ctx = Context::new(prose);
-        let toks = self.vocab.paste_ids(prose);
-        let passing = self.gate.pass(&self.vocab, &toks, &ctx, &self.texts);
+        let toks = self.parts.vocab.paste_ids(prose);
+        let passing = self
+            .parts
+            .gate
+            .pass(&self.parts.vocab, &toks, &ctx, &self.parts.texts);
         if passing.is_empty() && found.is_empty() {
             return Match::quiet(lang, truncated);
         }
@@ -208,15 +189,15 @@ impl Matcher {
         let (scan, prose, truncated) = cuts(text);
         let lang = lang_of(prose);
         let ctx = Context::new(scan);
-        let mut found = self.codes.ask(&ctx);
+        let mut found = self.parts.codes.ask(&ctx);
         if found.is_empty() {
-            found = self.codes.near(scan);
+            found = self.parts.codes.near(scan);
         }
         if found.iter().any(|c| c.confidence >= QUIET_BELOW) {
             return rank::rank(lang, found, Vec::new(), truncated);
         }
         let ctx = Context::new(prose);
-        let toks = self.vocab.paste_ids(prose);
+        let toks = self.parts.vocab.paste_ids(prose);
         let named = if toks.iter().any(|&t| t != vocab::NO_ID) {
             self.question_prose(&ctx, &toks)
         } else {
@@ -281,8 +262,9 @@ impl Matcher {
     /// paste was (not) named. `(entry id, source, text tokens, coverage)`, best first.
     #[doc(hidden)]
     pub fn explain(&self, text: &str, n: usize) -> Vec<(String, String, String, f32)> {
-        let toks = self.vocab.paste_ids(cut(text, MAX_PASTE_BYTES));
+        let toks = self.parts.vocab.paste_ids(cut(text, MAX_PASTE_BYTES));
         let mut all: Vec<(String, String, String, f32)> = self
+            .parts
             .texts
             .iter()
             .map(|t| {

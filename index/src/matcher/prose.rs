@@ -46,9 +46,9 @@ impl Matcher {
     ) -> Vec<Candidate> {
         let mut entries: Vec<usize> = passing
             .iter()
-            .map(|&g| match self.texts.get(g) {
+            .map(|&g| match self.parts.texts.get(g) {
                 Some(t) => t.entry,
-                None => self.general_titles[g - self.texts.len()].entry,
+                None => self.parts.general_titles[g - self.parts.texts.len()].entry,
             })
             .collect();
         entries.sort_unstable();
@@ -57,7 +57,7 @@ impl Matcher {
         for entry in entries {
             let texts = passing
                 .iter()
-                .filter_map(|&g| self.texts.get(g))
+                .filter_map(|&g| self.parts.texts.get(g))
                 .filter(|t| t.entry == entry);
             if let Some((c, source)) = self.named_by_text(ctx, paste, texts) {
                 let is_message = matches!(source, Source::Message(_));
@@ -97,7 +97,7 @@ impl Matcher {
         let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
         ids.sort_unstable();
         ids.dedup();
-        let distinct: Vec<&str> = ids.iter().map(|&t| self.vocab.token(t)).collect();
+        let distinct: Vec<&str> = ids.iter().map(|&t| self.parts.vocab.token(t)).collect();
         let hits = self.index.search(&distinct, QUESTION_HITS);
         let mut out = Vec::new();
         let mut seen = std::collections::HashSet::new();
@@ -105,7 +105,7 @@ impl Matcher {
             if !seen.insert(h.entry) {
                 continue;
             }
-            let texts = self.texts.iter().filter(|t| t.entry == h.entry);
+            let texts = self.parts.texts.iter().filter(|t| t.entry == h.entry);
             if let Some((c, _)) = self.named_by_text(ctx, paste, texts.clone()) {
                 out.push(c);
                 continue;
@@ -115,7 +115,7 @@ impl Matcher {
                 continue;
             }
             let closest = texts
-                .chain(self.titles.iter().filter(|t| t.entry == h.entry))
+                .chain(self.parts.titles.iter().filter(|t| t.entry == h.entry))
                 .map(|t| t.coverage(paste).0)
                 .fold(0.0f32, f32::max);
             let (need, need_own) = match self.entries[h.entry].kind {
@@ -186,6 +186,7 @@ impl Matcher {
             return None;
         }
         let (cov, n) = self
+            .parts
             .titles
             .iter()
             .filter(|t| t.entry == entry)
@@ -236,7 +237,7 @@ impl Matcher {
     fn message_alone_ok(&self, entry: usize, paste: &[u32]) -> bool {
         match self.entries[entry].kind {
             Kind::Job | Kind::Restore | Kind::General => true,
-            Kind::Error => self.texts.iter().any(|t| {
+            Kind::Error => self.parts.texts.iter().any(|t| {
                 t.entry == entry
                     && matches!(t.source, Source::Message(_))
                     && Context::new(&t.lower).vm_backup()
@@ -247,15 +248,15 @@ impl Matcher {
 
     /// The weight of the paste's known words that are the entry's own.
     fn explained(&self, entry: usize, paste: &[u32]) -> f32 {
-        let own = &self.own_words[entry];
+        let own = &self.parts.own_words[entry];
         let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
         ids.sort_unstable();
         ids.dedup();
-        let total: f32 = ids.iter().map(|&t| self.vocab.weight(t)).sum();
+        let total: f32 = ids.iter().map(|&t| self.parts.vocab.weight(t)).sum();
         let mine: f32 = ids
             .iter()
             .filter(|&&t| own.binary_search(&t).is_ok())
-            .map(|&t| self.vocab.weight(t))
+            .map(|&t| self.parts.vocab.weight(t))
             .sum();
         if total == 0.0 {
             0.0
@@ -267,7 +268,7 @@ impl Matcher {
     /// The share of the paste's distinct words (weighted by rarity; a word outside the
     /// vocabulary weighs 1) that are the entry's own.
     fn own_share(&self, entry: usize, paste: &[u32]) -> f32 {
-        let own = &self.own_words[entry];
+        let own = &self.parts.own_words[entry];
         let mut ids: Vec<u32> = paste.to_vec();
         ids.sort_unstable();
         ids.dedup();
@@ -275,7 +276,7 @@ impl Matcher {
             if t == NO_ID {
                 1.0
             } else {
-                self.vocab.weight(t)
+                self.parts.vocab.weight(t)
             }
         };
         let total: f32 = ids.iter().map(|&t| weight(t)).sum::<f32>()
@@ -303,7 +304,7 @@ impl Matcher {
 
     /// The paste holds (almost) only the entry's own words.
     fn only_own_words(&self, entry: usize, paste: &[u32]) -> bool {
-        let own = &self.own_words[entry];
+        let own = &self.parts.own_words[entry];
         let foreign = paste
             .iter()
             .filter(|&&t| t == NO_ID || own.binary_search(&t).is_err())
