@@ -93,23 +93,55 @@ pub fn normalize(text: &str) -> String {
     let mut s = if ascii {
         text.to_ascii_lowercase()
     } else {
-        text.to_lowercase()
+        lowercase(text)
     };
     if !ascii && s.contains('’') {
         s = s.replace('’', "'");
     }
-    // Each fold is looked for only when the text has the byte it starts with.
-    let apostrophe = s.contains('\'');
+    // Most text holds no variant at all: one pass over it says so, and the folds (applied in
+    // order, each on the result of the one before) run only when it holds one.
+    if folds().find(&s).is_none() {
+        return s;
+    }
     let unicode: &[(&str, &str)] = if ascii { &[] } else { UNICODE_FOLDS };
     for (from, to) in LATIN_FOLDS.iter().chain(unicode) {
-        if from.contains('\'') && !apostrophe {
-            continue;
-        }
         if s.contains(from) {
             s = s.replace(from, to);
         }
     }
     s
+}
+
+/// `str::to_lowercase`, with its common cases first: ASCII and Hangul (which has no case) cost
+/// a byte copy, not a case table look-up. (The one difference, a Greek final sigma, is folded
+/// the same way for the content and for pastes.)
+pub(crate) fn lowercase(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if is_hangul(c) {
+            out.push(c);
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// One searcher over every fold's variant (SIMD where the machine has it).
+fn folds() -> &'static aho_corasick::packed::Searcher {
+    static F: OnceLock<aho_corasick::packed::Searcher> = OnceLock::new();
+    F.get_or_init(|| {
+        let mut b = aho_corasick::packed::Config::new().builder();
+        b.extend(
+            LATIN_FOLDS
+                .iter()
+                .chain(UNICODE_FOLDS)
+                .map(|(from, _)| from),
+        );
+        b.build().expect("the folds fit a packed searcher")
+    })
 }
 
 /// The tokens of a text, in order (duplicates kept).
@@ -175,6 +207,22 @@ pub enum Piece<'a> {
 /// Walks normalised text, handing out each word and each pair of Korean syllables of a run
 /// (Korean runs join across spaces).
 pub fn walk(norm: &str, mut f: impl FnMut(Piece)) {
+    if norm.is_ascii() {
+        // No Korean, and every letter is one byte: words are the alphanumeric runs.
+        let bytes = norm.as_bytes();
+        let mut start: Option<usize> = None;
+        for (at, b) in bytes.iter().enumerate() {
+            if b.is_ascii_alphanumeric() {
+                start.get_or_insert(at);
+            } else if let Some(s) = start.take() {
+                f(Piece::Word(&norm[s..at]));
+            }
+        }
+        if let Some(s) = start {
+            f(Piece::Word(&norm[s..]));
+        }
+        return;
+    }
     let mut start: Option<usize> = None;
     let mut prev: Option<char> = None;
     let mut chars = norm.char_indices().peekable();

@@ -58,7 +58,7 @@ pub(crate) struct Codes {
     /// Named codes by their rest once the `UserError` prefix is dropped.
     prefixless: FxHashMap<String, usize>,
     /// The first four letters of every named code, lower case.
-    heads: FxHashSet<String>,
+    heads: FxHashSet<[u8; 4]>,
     min_len: usize,
     max_len: usize,
 }
@@ -98,7 +98,7 @@ impl Codes {
         let max_len = names.map(|c| c.lower.len()).max().unwrap_or(0);
         let heads = named
             .keys()
-            .filter_map(|c| c.get(..4).map(str::to_string))
+            .filter_map(|c| c.as_bytes().first_chunk::<4>().copied())
             .collect();
         Codes {
             list,
@@ -215,8 +215,10 @@ impl Codes {
             return false;
         }
         // Only when the first part starts like a code.
-        let head = text[s..s + 4].to_ascii_lowercase();
-        if !self.heads.contains(head.as_str()) {
+        let mut head = [0u8; 4];
+        head.copy_from_slice(&text.as_bytes()[s..s + 4]);
+        head.make_ascii_lowercase();
+        if !self.heads.contains(&head) {
             return false;
         }
         let joined = format!("{}{}", &text[s..e], &text[s2..e2]).to_ascii_lowercase();

@@ -2,7 +2,9 @@
 //! of Azure Backup or the VM, does it name another tool. The paste is lower-cased once, on first
 //! use, and only when a rule asks.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::cell::OnceCell;
+use std::sync::OnceLock;
 
 /// Words that say a paste reports a failure (short messages need one of the paste's own).
 const FAILURE: &[&str] = &[
@@ -204,86 +206,117 @@ impl<'a> Context<'a> {
     }
 
     pub fn lower(&self) -> &str {
-        self.lower.get_or_init(|| self.raw.to_lowercase())
+        self.lower
+            .get_or_init(|| crate::analysis::lowercase(self.raw))
     }
 
     /// The paste reports a failure (or speaks of backup).
     pub fn failure(&self) -> bool {
-        *self.failure.get_or_init(|| any_in(self.lower(), FAILURE))
+        *self
+            .failure
+            .get_or_init(|| FAILURE_WORDS.anywhere(self.lower()))
     }
 
     /// A failure word that is not one of the message's own words ("job" does not make
     /// "Cancellation isn't supported for this job type" a failure report).
     pub fn failure_beyond(&self, message_lower: &str) -> bool {
-        let lower = self.lower();
-        FAILURE
-            .iter()
-            .any(|w| lower.contains(w) && !message_lower.contains(w))
+        FAILURE_WORDS
+            .occurrences(self.lower())
+            .any(|(w, _, _)| !message_lower.contains(w))
     }
 
     /// The paste speaks of backup (for codes other services share).
     pub fn backup(&self) -> bool {
-        *self.backup.get_or_init(|| any_in(self.lower(), BACKUP))
+        *self
+            .backup
+            .get_or_init(|| BACKUP_WORDS.anywhere(self.lower()))
     }
 
     /// The paste names Azure Backup itself (its vault, agent, extensions, resource groups).
     pub fn azure_backup(&self) -> bool {
-        any_in(self.lower(), AZURE_BACKUP)
+        AZURE_BACKUP_WORDS.anywhere(self.lower())
     }
 
     /// The paste speaks of a VM backup in general words.
     pub fn vm_backup(&self) -> bool {
-        any_word(self.lower(), VM_BACKUP)
+        VM_BACKUP_WORDS.as_word(self.lower())
     }
 
     /// The paste speaks of backup or restore (for the job and restore table rows).
     pub fn backup_or_restore(&self) -> bool {
-        any_word(self.lower(), BACKUP_OR_RESTORE)
+        BACKUP_OR_RESTORE_WORDS.as_word(self.lower())
     }
 
     /// The paste names another tool or place (terraform, a CI system, AKS, another backup
     /// product, an on-premises server).
     pub fn other_tool(&self) -> bool {
-        any_word(self.lower(), OTHER_TOOLS)
+        OTHER_TOOLS_WORDS.as_word(self.lower())
     }
 }
 
-fn any_in(lower: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| lower.contains(w))
+static FAILURE_WORDS: WordSet = WordSet::new(FAILURE);
+static BACKUP_WORDS: WordSet = WordSet::new(BACKUP);
+static AZURE_BACKUP_WORDS: WordSet = WordSet::new(AZURE_BACKUP);
+static VM_BACKUP_WORDS: WordSet = WordSet::new(VM_BACKUP);
+static BACKUP_OR_RESTORE_WORDS: WordSet = WordSet::new(BACKUP_OR_RESTORE);
+static OTHER_TOOLS_WORDS: WordSet = WordSet::new(OTHER_TOOLS);
+
+/// A list of words, looked for in one pass over the paste (one automaton for the whole list,
+/// built on first use) instead of one search per word.
+struct WordSet {
+    words: &'static [&'static str],
+    automaton: OnceLock<AhoCorasick>,
 }
 
-/// True when one of `words` stands in `lower`. An ASCII word must start a word, and a short one
-/// ([`WHOLE_WORD_MAX`] letters or fewer) must stand whole: "restor" is in "restoring", "vm" is
-/// not in "vmware". Korean words may carry particles.
-fn any_word(lower: &str, words: &[&str]) -> bool {
-    words.iter().any(|w| has_word(lower, w))
+impl WordSet {
+    const fn new(words: &'static [&'static str]) -> WordSet {
+        WordSet {
+            words,
+            automaton: OnceLock::new(),
+        }
+    }
+
+    /// Every occurrence of every word in `lower` (overlapping ones too): the word, its start
+    /// and its end.
+    fn occurrences<'h>(
+        &'static self,
+        lower: &'h str,
+    ) -> impl Iterator<Item = (&'static str, usize, usize)> + 'h {
+        let ac = self.automaton.get_or_init(|| {
+            AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(self.words)
+                .expect("a word list is a valid automaton")
+        });
+        let words = self.words;
+        ac.find_overlapping_iter(lower)
+            .map(move |m| (words[m.pattern().as_usize()], m.start(), m.end()))
+    }
+
+    /// One of the words stands in `lower`, inside a word or not.
+    fn anywhere(&'static self, lower: &str) -> bool {
+        self.occurrences(lower).next().is_some()
+    }
+
+    /// One of the words stands in `lower` as a word. An ASCII word must start a word, and a
+    /// short one ([`WHOLE_WORD_MAX`] letters or fewer) must stand whole: "restor" is in
+    /// "restoring", "vm" is not in "vmware". Korean words may carry particles.
+    fn as_word(&'static self, lower: &str) -> bool {
+        let bytes = lower.as_bytes();
+        self.occurrences(lower).any(|(w, s, e)| {
+            if !w.is_ascii() {
+                return true;
+            }
+            let before = s == 0 || !bytes[s - 1].is_ascii_alphanumeric();
+            let after =
+                w.len() > WHOLE_WORD_MAX || e == bytes.len() || !bytes[e].is_ascii_alphanumeric();
+            before && after
+        })
+    }
 }
 
-/// ASCII words this short must stand whole (see [`any_word`]).
+/// ASCII words this short must stand whole (see [`WordSet::as_word`]).
 const WHOLE_WORD_MAX: usize = 4;
-
-fn has_word(lower: &str, w: &str) -> bool {
-    if !w.is_ascii() {
-        return lower.contains(w);
-    }
-    let bytes = lower.as_bytes();
-    let mut from = 0;
-    while let Some(p) = lower[from..].find(w) {
-        let s = from + p;
-        let e = s + w.len();
-        let before = s == 0 || !bytes[s - 1].is_ascii_alphanumeric();
-        let after =
-            w.len() > WHOLE_WORD_MAX || e == bytes.len() || !bytes[e].is_ascii_alphanumeric();
-        if before && after {
-            return true;
-        }
-        from = s + 1;
-        while !lower.is_char_boundary(from) {
-            from += 1;
-        }
-    }
-    false
-}
 
 /// A numeric code counts only as a whole number (not part of an id, a version, a time or an
 /// amount) introduced as an error code on its line: "error code 380008", "Error code: 380008",

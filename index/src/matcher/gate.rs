@@ -20,10 +20,22 @@ pub const COVERAGE_ROUNDING: f32 = 1e-4;
 /// ... a title of at least this many tokens, in a paste that speaks of a failure or of backup.
 pub const GENERAL_PASTE_MIN_TOKENS: usize = 4;
 
+/// What one gate pass needs besides the paste, kept per thread so a pass allocates nothing
+/// but its result.
+#[derive(Default)]
+struct Scratch {
+    /// Per gate text, the posted weight the paste gives it.
+    sums: Vec<f32>,
+    /// Per token id, whether the paste has it.
+    seen: Vec<bool>,
+    /// The paste's distinct known token ids.
+    distinct: Vec<u32>,
+    /// The gate texts the paste touched.
+    touched: Vec<usize>,
+}
+
 thread_local! {
-    /// Per gate text, the posted weight a paste gives it; per token id, whether the paste has it.
-    static SCRATCH: std::cell::RefCell<(Vec<f32>, Vec<bool>)> =
-        const { std::cell::RefCell::new((Vec::new(), Vec::new())) };
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// A text the gate checks: what a paste must cover of it to be worth a query.
@@ -104,29 +116,35 @@ impl Gate {
         ctx: &Context,
         texts: &[Text],
     ) -> Vec<usize> {
-        let mut distinct: Vec<u32> = toks.iter().copied().filter(|&t| t != NO_ID).collect();
-        distinct.sort_unstable();
-        distinct.dedup();
-        if distinct.is_empty() {
-            return Vec::new();
-        }
-        let negation = distinct
-            .iter()
-            .any(|&t| NEGATIONS.contains(&vocab.token(t)));
         // The posted weight each text gets from the paste, in a dense table kept per thread
         // (only the touched slots are read, then reset); a text that cannot reach its need even
         // with every unposted token is dropped unchecked, the rest are checked whole.
-        let acc: Vec<(usize, f32, usize)> = SCRATCH.with(|scratch| {
+        let (acc, negation): (Vec<(usize, f32, usize)>, bool) = SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
-            let (sums, seen) = &mut *scratch;
+            let Scratch {
+                sums,
+                seen,
+                distinct,
+                touched,
+            } = &mut *scratch;
+            distinct.clear();
+            distinct.extend(toks.iter().copied().filter(|&t| t != NO_ID));
+            distinct.sort_unstable();
+            distinct.dedup();
+            if distinct.is_empty() {
+                return (Vec::new(), false);
+            }
+            let negation = distinct
+                .iter()
+                .any(|&t| NEGATIONS.contains(&vocab.token(t)));
             if sums.len() < self.texts.len() {
                 sums.resize(self.texts.len(), 0.0);
             }
             if seen.len() < self.postings.len() {
                 seen.resize(self.postings.len(), false);
             }
-            let mut touched: Vec<usize> = Vec::new();
-            for &t in &distinct {
+            touched.clear();
+            for &t in distinct.iter() {
                 seen[t as usize] = true;
                 for &(g, w) in &self.postings[t as usize] {
                     let g = g as usize;
@@ -137,7 +155,7 @@ impl Gate {
                 }
             }
             let mut out = Vec::new();
-            for g in touched {
+            for &g in touched.iter() {
                 let posted = std::mem::take(&mut sums[g]);
                 let text = &self.texts[g];
                 if posted + text.unposted < text.need * text.total - COVERAGE_ROUNDING {
@@ -158,11 +176,14 @@ impl Gate {
                     out.push((g, w, n));
                 }
             }
-            for &t in &distinct {
+            for &t in distinct.iter() {
                 seen[t as usize] = false;
             }
-            out
+            (out, negation)
         });
+        if acc.is_empty() {
+            return Vec::new();
+        }
         let mut squashed: Option<String> = None;
         let mut passing: Vec<usize> = acc
             .into_iter()

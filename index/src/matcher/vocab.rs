@@ -23,9 +23,13 @@ const GRAMMAR_SYLLABLES: &str =
 /// them most.
 pub const GRAMMAR_WEIGHT: f32 = 0.35;
 
+/// The word cache's map: its keys come from pastes, so its hasher is seeded at random (a
+/// fixed hash such as Fx would let a crafted paste pile its words into one bucket).
+type WordMap = HashMap<String, Option<u32>, foldhash::fast::RandomState>;
+
 thread_local! {
-    static WORDS: std::cell::RefCell<(u64, HashMap<String, Option<u32>>)> =
-        std::cell::RefCell::new((0, HashMap::new()));
+    static WORDS: std::cell::RefCell<(u64, WordMap)> =
+        std::cell::RefCell::new((0, WordMap::default()));
 }
 
 static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -35,7 +39,7 @@ pub(crate) struct Vocabulary {
     tokens: Vec<String>,
     ids: FxHashMap<String, u32>,
     /// Ids of Korean bigrams, by their two syllables.
-    bigrams: FxHashMap<u64, u32>,
+    bigrams: Bigrams,
     /// Rarity over the weighted texts (messages, symptoms, titles); 1.0 for the rest.
     weights: Vec<f32>,
     /// Tells this vocabulary's word cache from another's.
@@ -58,10 +62,11 @@ impl Vocabulary {
                 *df.entry(t.as_str()).or_default() += 1;
             }
         }
+        let mut bigrams = Vec::new();
         let mut v = Vocabulary {
             tokens: Vec::new(),
             ids: FxHashMap::default(),
-            bigrams: FxHashMap::default(),
+            bigrams: Bigrams::default(),
             weights: Vec::new(),
             serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
@@ -80,10 +85,11 @@ impl Vocabulary {
             let c: Vec<char> = t.chars().collect();
             if let [a, b] = c[..] {
                 if analysis::is_hangul(a) && analysis::is_hangul(b) {
-                    v.bigrams.insert(pair(a, b), id);
+                    bigrams.push((a, b, id));
                 }
             }
         }
+        v.bigrams = Bigrams::new(bigrams);
         v
     }
 
@@ -138,17 +144,54 @@ impl Vocabulary {
                         None => out.push(NO_ID),
                     }
                 }
-                analysis::Piece::Bigram(a, b) => {
-                    out.push(self.bigrams.get(&pair(a, b)).copied().unwrap_or(NO_ID))
-                }
+                analysis::Piece::Bigram(a, b) => out.push(self.bigrams.get(a, b)),
             });
         });
         out
     }
 }
 
-fn pair(a: char, b: char) -> u64 {
-    ((a as u64) << 32) | b as u64
+/// Korean bigram ids by first syllable, then second: a slice of the few bigrams that start
+/// with a syllable, found by index (Hangul syllables are one contiguous block), then scanned.
+/// Cheaper than hashing each of a Korean paste's many bigrams.
+#[derive(Default)]
+struct Bigrams {
+    /// For each syllable from U+AC00, where its bigrams start in `tails` (one more at the end).
+    starts: Vec<u32>,
+    /// (second syllable, id), grouped by first syllable.
+    tails: Vec<(char, u32)>,
+}
+
+const HANGUL_FIRST: u32 = 0xAC00;
+const HANGUL_COUNT: usize = 0xD7A4 - 0xAC00;
+
+impl Bigrams {
+    fn new(mut list: Vec<(char, char, u32)>) -> Bigrams {
+        list.sort_unstable();
+        let mut starts = vec![0u32; HANGUL_COUNT + 1];
+        for &(a, _, _) in &list {
+            starts[(a as u32 - HANGUL_FIRST) as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        Bigrams {
+            starts,
+            tails: list.into_iter().map(|(_, b, id)| (b, id)).collect(),
+        }
+    }
+
+    /// The id of the bigram `a b` (both Hangul syllables), or [`NO_ID`].
+    fn get(&self, a: char, b: char) -> u32 {
+        let i = (a as u32).wrapping_sub(HANGUL_FIRST) as usize;
+        let (Some(&s), Some(&e)) = (self.starts.get(i), self.starts.get(i + 1)) else {
+            return NO_ID;
+        };
+        self.tails[s as usize..e as usize]
+            .iter()
+            .find(|t| t.0 == b)
+            .map_or(NO_ID, |t| t.1)
+    }
 }
 
 fn grammar_factor(token: &str) -> f32 {
