@@ -3,10 +3,14 @@
 //! the links are taken out of the section, and the entry's steps become the linked subsections'
 //! steps in order, the first step of each cause headed by it ("**Cause 2 of 5** — …"), so a walk
 //! one step at a time always says which cause it is on.
+//!
+//! A section that does not use that form but sends the reader from a step's sub-item to a
+//! subsection for the steps ("For Windows VMs follow these [steps](#anchor) …") gets the same:
+//! the subsection becomes one of its causes, its steps inlined after that step.
 
 use super::steps::inline;
 use super::Part;
-use crate::entry::Lang;
+use crate::entry::{Lang, Localized};
 use crate::markdown::Block;
 
 /// What a reference line names: one of several causes, or one of several steps.
@@ -176,6 +180,104 @@ pub(super) fn expand(refs: &[Ref], generals: &[Part], lang: Lang) -> Vec<String>
     steps
 }
 
+/// A sub-item of an error section's step that links to a subsection of the same document for
+/// the steps: one of the section's causes, though the section does not say "Cause N".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct StepLink {
+    /// The step (from 0) the sub-item belongs to.
+    pub step: usize,
+    pub anchor: String,
+}
+
+/// The sub-items of `steps` that hold one link, to an anchor of the same document (`](#a)`).
+pub(super) fn step_links(steps: &[String]) -> Vec<StepLink> {
+    let mut out = Vec::new();
+    for (step, s) in steps.iter().enumerate() {
+        for line in s.lines().skip(1) {
+            if !line.trim_start().starts_with("- ") || line.matches("](").count() != 1 {
+                continue;
+            }
+            let Some((_, rest)) = line.split_once("](#") else {
+                continue;
+            };
+            let anchor = rest.split(')').next().unwrap_or("").trim();
+            if !anchor.is_empty() {
+                out.push(StepLink {
+                    step,
+                    anchor: anchor.to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Inlines the subsections a section's steps link to as its causes, as for a section that names
+/// them: each linked sub-item leaves its step, the subsection's steps follow that step, the first
+/// headed by its cause ("**Cause 1 of 2** — …"), and the cause lists them, linked. A link to no
+/// subsection with steps (or to another page) stays as it is.
+pub(super) fn inline_step_links(
+    loc: &mut Localized,
+    links: &[StepLink],
+    generals: &[Part],
+    lang: Lang,
+) {
+    let found: Vec<(&StepLink, &Part)> = links
+        .iter()
+        .filter_map(|l| {
+            generals
+                .iter()
+                .find(|g| g.anchor.eq_ignore_ascii_case(&l.anchor))
+                .filter(|g| !g.localized.steps.is_empty())
+                .map(|g| (l, g))
+        })
+        .collect();
+    if found.is_empty() {
+        return;
+    }
+    let of = found.len();
+    let mut steps = Vec::new();
+    let mut n = 0;
+    for (i, s) in loc.steps.iter().enumerate() {
+        let here: Vec<&(&StepLink, &Part)> = found.iter().filter(|(l, _)| l.step == i).collect();
+        let kept: Vec<&str> = s
+            .lines()
+            .filter(|line| !here.iter().any(|(l, _)| is_item_to(line, &l.anchor)))
+            .collect();
+        steps.push(kept.join("\n").trim_end().to_string());
+        for (_, g) in here {
+            n += 1;
+            let title = g.localized.title.trim_end_matches(['.', ' ']);
+            let head = format!(
+                "**{}** — {title}.",
+                label(RefKind::Cause, n, Some(of), lang)
+            );
+            let mut own = g.localized.steps.clone();
+            own[0] = format!("{head}\n\n{}", own[0]);
+            steps.extend(own);
+        }
+    }
+    loc.steps = steps;
+    let list: Vec<String> = found
+        .iter()
+        .enumerate()
+        .map(|(i, (l, g))| {
+            let label = label(RefKind::Cause, i + 1, None, lang);
+            format!("- {label}: [{}](#{})", g.localized.title, l.anchor)
+        })
+        .collect();
+    let list = list.join("\n");
+    loc.cause = match loc.cause.trim() {
+        "" => list,
+        own => format!("{own}\n\n{list}"),
+    };
+}
+
+/// A sub-item that links to this anchor (relative, or made absolute already).
+fn is_item_to(line: &str, anchor: &str) -> bool {
+    line.trim_start().starts_with("- ") && line.contains(&format!("#{anchor})"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,5 +328,59 @@ mod tests {
                 "**Cause 3 of 3** — A lock on the resource group.",
             ]
         );
+    }
+
+    #[test]
+    fn a_steps_link_to_a_subsection_becomes_a_cause_with_its_steps() {
+        let general = |anchor: &str, title: &str, steps: &[&str]| Part {
+            codes: vec![],
+            anchor: anchor.into(),
+            localized: Localized {
+                title: title.into(),
+                steps: steps.iter().map(|s| s.to_string()).collect(),
+                ..Default::default()
+            },
+        };
+        let generals = [
+            general(
+                "win",
+                "Agent unresponsive (Windows)",
+                &["Restart it.", "Reinstall it."],
+            ),
+            general("lin", "Agent out of date (Linux)", &["Update it."]),
+        ];
+        let mut loc = Localized {
+            cause: "The agent might be stopped.".into(),
+            steps: vec![
+                "Check the agent status; restart the agent.\n   - For Windows follow these [steps](#win).\n   - For Linux follow these [steps](#lin).".into(),
+                "Check the extensions, see [this](https://example.com/x#y).".into(),
+            ],
+            ..Default::default()
+        };
+        let links = step_links(&loc.steps);
+        assert_eq!(links.len(), 2, "{links:?}");
+        inline_step_links(&mut loc, &links, &generals, Lang::En);
+        assert_eq!(
+            loc.steps,
+            [
+                "Check the agent status; restart the agent.",
+                "**Cause 1 of 2** — Agent unresponsive (Windows).\n\nRestart it.",
+                "Reinstall it.",
+                "**Cause 2 of 2** — Agent out of date (Linux).\n\nUpdate it.",
+                "Check the extensions, see [this](https://example.com/x#y).",
+            ]
+        );
+        assert_eq!(
+            loc.cause,
+            "The agent might be stopped.\n\n- Cause 1: [Agent unresponsive (Windows)](#win)\n- Cause 2: [Agent out of date (Linux)](#lin)"
+        );
+        // A link that leads to no subsection stays where it is.
+        let mut alone = Localized {
+            steps: vec!["Do this.\n   - See [there](#nowhere).".into()],
+            ..Default::default()
+        };
+        let links = step_links(&alone.steps);
+        inline_step_links(&mut alone, &links, &generals, Lang::En);
+        assert_eq!(alone.steps, ["Do this.\n   - See [there](#nowhere)."]);
     }
 }

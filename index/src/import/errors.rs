@@ -1,7 +1,7 @@
 //! Error sections: the code and message labels, codes recovered from the heading when the
 //! translation garbled them, and the section's cause and steps.
 
-use super::causes::{cause_text, take_refs, Ref};
+use super::causes::{cause_text, step_links, take_refs, Ref, StepLink};
 use super::ids::is_numeric;
 use super::links::resolve_links;
 use super::sections::Section;
@@ -46,9 +46,14 @@ fn labels(line: &str) -> Vec<(&'static Label, usize, usize)> {
     found
 }
 
-/// Reads an error section; with the references it makes to subsections as its causes or steps
-/// (their steps are filled in once the whole edition is read).
-pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> (Part, Vec<Ref>) {
+/// Reads an error section; with the references it makes to subsections as its causes or steps,
+/// and the links of its steps' sub-items to subsections (their steps are filled in once the
+/// whole edition is read).
+pub(super) fn error_section(
+    sec: &Section,
+    lines: &[String],
+    src: &Source,
+) -> (Part, Vec<Ref>, Vec<StepLink>) {
     let heading_ids = identifiers(&sec.title);
     let mut codes: Vec<String> = Vec::new();
     let mut messages: Vec<Message> = Vec::new();
@@ -146,6 +151,11 @@ pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> (P
             .collect();
         (cause_text(&blocks, &refs, src.lang), vec![], notes)
     };
+    let links = if refs.is_empty() {
+        step_links(&steps)
+    } else {
+        vec![]
+    };
     let mut loc = Localized {
         title: join_split_code(&sec.title, &codes),
         messages,
@@ -161,7 +171,7 @@ pub(super) fn error_section(sec: &Section, lines: &[String], src: &Source) -> (P
         anchor: sec.anchor.clone(),
         localized: loc,
     };
-    (part, refs)
+    (part, refs, links)
 }
 
 /// `("main", "tail")` when a value ends with a bold part after some text.

@@ -100,6 +100,7 @@ pub fn read_edition(src: &Source) -> Result<Edition, ImportError> {
     let mut ed = Edition::default();
     let mut folded: HashSet<usize> = HashSet::new();
     let mut refs: Vec<(usize, Vec<Ref>)> = Vec::new();
+    let mut step_links: Vec<(usize, Vec<causes::StepLink>)> = Vec::new();
     for (idx, sec) in sections.iter().enumerate() {
         if folded.contains(&idx) {
             continue;
@@ -139,9 +140,12 @@ pub fn read_edition(src: &Source) -> Result<Edition, ImportError> {
             }
         }
         if has_label {
-            let (part, r) = error_section(sec, &lines, src);
+            let (part, r, l) = error_section(sec, &lines, src);
             if !r.is_empty() {
                 refs.push((ed.errors.len(), r));
+            }
+            if !l.is_empty() {
+                step_links.push((ed.errors.len(), l));
             }
             ed.errors.push(part);
             continue;
@@ -191,6 +195,12 @@ pub fn read_edition(src: &Source) -> Result<Edition, ImportError> {
     for (i, r) in refs {
         let loc = &mut ed.errors[i].localized;
         loc.steps = causes::expand(&r, &ed.generals, src.lang);
+        resolve_links(loc, src);
+    }
+    // ... and so do those whose steps send the reader to a subsection for the steps.
+    for (i, l) in step_links {
+        let loc = &mut ed.errors[i].localized;
+        causes::inline_step_links(loc, &l, &ed.generals, src.lang);
         resolve_links(loc, src);
     }
     Ok(ed)
