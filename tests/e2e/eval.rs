@@ -100,7 +100,5 @@ fn a_third_held_out_set_passes_its_bar() {
     let (ok, pos, fp, neg, misses) = score("heldout3.jsonl");
     assert!(pos >= 80 && neg >= 40);
     assert!(ok as f64 / pos as f64 >= 0.97, "{ok}/{pos}: {misses:#?}");
-    // Known: "Commvault: Failure in parsing the config for the backup agent…" is still answered,
-    // because "vault" is found inside "Commvault" and taken as a sign of Azure Backup.
-    assert!(fp <= 1, "{misses:#?}");
+    assert_eq!(fp, 0, "{misses:#?}");
 }

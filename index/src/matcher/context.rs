@@ -51,7 +51,6 @@ const AZURE_BACKUP: &[&str] = &[
     "azure backup",
     "recovery services",
     "recoveryservices",
-    "vault",
     "자격 증명 모음",
     "볼트",
     "waagent",
@@ -71,6 +70,10 @@ const AZURE_BACKUP: &[&str] = &[
     "azure 가상",
     "azure 백업",
 ];
+
+/// Signs of Azure Backup that are ordinary word starts in other names ("vault" is in
+/// "Commvault", another backup product): these count only where a word starts ("vaults" does).
+const AZURE_BACKUP_WORD_STARTS: &[&str] = &["vault"];
 
 /// Signs of a VM backup in general words: enough unless the paste names another tool.
 /// ASCII words count as whole words ("vm" is not inside "vmware").
@@ -158,6 +161,28 @@ const OTHER_TOOLS: &[&str] = &[
     "system restore",
     "file history",
     "synology",
+    "proxmox",
+    "kvm",
+    "qemu",
+    "libvirt",
+    "duplicity",
+    "pg_dump",
+    "mysqldump",
+    // Azure services with backups, agents and extensions of their own
+    "site recovery",
+    "mobility service",
+    "asr",
+    "app service",
+    "function app",
+    // the same tools written in Hangul
+    "테라폼",
+    "젠킨스",
+    "깃랩",
+    "깃허브 액션",
+    "앤서블",
+    "쿠버네티스",
+    "프록스목스",
+    "비엠웨어",
     "on-prem",
     "on-premises",
     "온프레미스",
@@ -235,6 +260,7 @@ impl<'a> Context<'a> {
     /// The paste names Azure Backup itself (its vault, agent, extensions, resource groups).
     pub fn azure_backup(&self) -> bool {
         AZURE_BACKUP_WORDS.anywhere(self.lower())
+            || AZURE_BACKUP_WORD_START_WORDS.as_word(self.lower())
     }
 
     /// The paste speaks of a VM backup in general words.
@@ -257,6 +283,7 @@ impl<'a> Context<'a> {
 static FAILURE_WORDS: WordSet = WordSet::new(FAILURE);
 static BACKUP_WORDS: WordSet = WordSet::new(BACKUP);
 static AZURE_BACKUP_WORDS: WordSet = WordSet::new(AZURE_BACKUP);
+static AZURE_BACKUP_WORD_START_WORDS: WordSet = WordSet::new(AZURE_BACKUP_WORD_STARTS);
 static VM_BACKUP_WORDS: WordSet = WordSet::new(VM_BACKUP);
 static BACKUP_OR_RESTORE_WORDS: WordSet = WordSet::new(BACKUP_OR_RESTORE);
 static OTHER_TOOLS_WORDS: WordSet = WordSet::new(OTHER_TOOLS);
@@ -397,5 +424,27 @@ mod tests {
         assert!(!Context::new("the pipeline is green").azure_backup());
         assert!(Context::new("restoring vm-2 failed").backup_or_restore());
         assert!(!Context::new("the sapphire build").other_tool());
+    }
+
+    #[test]
+    fn a_vault_is_a_sign_only_as_a_word() {
+        assert!(Context::new("the vault says the job failed").azure_backup());
+        assert!(Context::new("both vaults show it").azure_backup());
+        assert!(!Context::new("Commvault: failure in parsing the config").azure_backup());
+        assert!(Context::new("Commvault: failure in parsing the config").other_tool());
+        assert!(Context::new("백업 자격 증명 모음에서").azure_backup());
+    }
+
+    #[test]
+    fn other_azure_services_and_tools_in_hangul_are_other_tools() {
+        for t in [
+            "Azure Site Recovery: the Mobility service extension failed to install on the VM",
+            "ASR replication health is critical",
+            "우리 젠킨스 VM 아웃바운드 인터넷이 막혀서 빌드가 실패",
+            "the App Service backup failed because the storage account is full",
+            "Proxmox vzdump snapshot failed",
+        ] {
+            assert!(Context::new(t).other_tool(), "{t}");
+        }
     }
 }
