@@ -20,7 +20,7 @@ chatter, pastes = [], []
 for name in ("public.jsonl", "pastes.jsonl"):
     for line in open(os.path.join(fixtures, name), encoding="utf-8"):
         c = json.loads(line)
-        (pastes if c.get("expect") or c.get("expect_message") else chatter).append(c["text"])
+        (pastes if c.get("expect") or c.get("expect_message") or c.get("expect_entry") else chatter).append(c["text"])
 chatter += [
     "deploying api v{n} to staging now",
     "who is on call tonight?",

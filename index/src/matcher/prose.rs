@@ -82,9 +82,18 @@ impl Matcher {
         if named.len() < 2 {
             return;
         }
-        let key =
-            |c: &Candidate| c.confidence + EXPLAINED_TIE_BREAK * self.explained(c.entry, paste);
-        named.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        let mut distinct: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        // Each key computed once, not at every comparison.
+        let keys: Vec<f32> = named
+            .iter()
+            .map(|c| c.confidence + EXPLAINED_TIE_BREAK * self.explained(c.entry, &distinct))
+            .collect();
+        let mut order: Vec<usize> = (0..named.len()).collect();
+        order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]));
+        let sorted: Vec<Candidate> = order.iter().map(|&i| named[i].clone()).collect();
+        named.clone_from_slice(&sorted);
         let top = named[0].confidence;
         for c in named.iter_mut().skip(1) {
             c.confidence = c.confidence.min(top - 0.001);
@@ -246,12 +255,9 @@ impl Matcher {
         }
     }
 
-    /// The weight of the paste's known words that are the entry's own.
-    fn explained(&self, entry: usize, paste: &[u32]) -> f32 {
+    /// The weight of the paste's known words (`ids`: distinct, sorted) that are the entry's own.
+    fn explained(&self, entry: usize, ids: &[u32]) -> f32 {
         let own = &self.parts.own_words[entry];
-        let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
-        ids.sort_unstable();
-        ids.dedup();
         let total: f32 = ids.iter().map(|&t| self.parts.vocab.weight(t)).sum();
         let mine: f32 = ids
             .iter()

@@ -142,19 +142,47 @@ impl Text {
             return (0.0, 0);
         }
         let ids = &self.ids;
-        let events: Vec<(usize, usize)> = paste
-            .iter()
-            .enumerate()
-            .filter(|(_, &t)| t != super::vocab::NO_ID)
-            .filter_map(|(p, t)| ids.iter().position(|x| x == t).map(|i| (p, i)))
-            .collect();
+        COVERAGE_SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let CoverageScratch {
+                slots,
+                events,
+                counts,
+            } = &mut *scratch;
+            // Each of the text's token ids points at its first position in the text, so the
+            // paste is read once (not searched through the text at each of its tokens).
+            for (i, &id) in ids.iter().enumerate() {
+                let id = id as usize;
+                if slots.len() <= id {
+                    slots.resize(id + 1, NO_SLOT);
+                }
+                if slots[id] == NO_SLOT {
+                    slots[id] = i as u32;
+                }
+            }
+            events.clear();
+            events.extend(paste.iter().enumerate().filter_map(|(p, &t)| {
+                let i = *slots.get(t as usize)?;
+                (i != NO_SLOT).then_some((p, i as usize))
+            }));
+            for &id in ids {
+                slots[id as usize] = NO_SLOT;
+            }
+            counts.clear();
+            counts.resize(ids.len(), 0);
+            self.best_window(events, counts)
+        })
+    }
+
+    /// The best window over `events` (paste position, text position), in order.
+    fn best_window(&self, events: &[(usize, usize)], counts: &mut [usize]) -> (f32, usize) {
+        let ids = &self.ids;
         let window = (ids.len() * 2).max(ids.len() + 8);
-        let mut counts = vec![0usize; ids.len()];
         let mut covered = 0.0f32;
         let mut distinct = 0usize;
         let (mut best, mut best_n) = (0.0f32, 0usize);
         let mut lo = 0;
-        for &(p, i) in &events {
+        for &(p, i) in events {
             if counts[i] == 0 {
                 covered += self.weights[i];
                 distinct += 1;
@@ -181,6 +209,23 @@ impl Text {
         }
         ((best / self.total).min(1.0), best_n)
     }
+}
+
+/// A slot of no token of the text.
+const NO_SLOT: u32 = u32::MAX;
+
+/// What [`Text::coverage`] needs besides the paste, kept per thread: per token id, its first
+/// position in the text being scored; the paste's tokens found in it; counts per text position.
+#[derive(Default)]
+struct CoverageScratch {
+    slots: Vec<u32>,
+    events: Vec<(usize, usize)>,
+    counts: Vec<usize>,
+}
+
+thread_local! {
+    static COVERAGE_SCRATCH: std::cell::RefCell<CoverageScratch> =
+        std::cell::RefCell::new(CoverageScratch::default());
 }
 
 /// Every text of every entry that a paste may cover: messages and quotes, symptoms, and the
