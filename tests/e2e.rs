@@ -2,8 +2,12 @@
 
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/commands.rs"]
+mod commands;
 #[path = "e2e/companion.rs"]
 mod companion;
+#[path = "e2e/config.rs"]
+mod config;
 #[path = "e2e/content.rs"]
 mod content;
 #[path = "e2e/discord.rs"]
@@ -14,6 +18,8 @@ mod eval;
 mod fake_discord;
 #[path = "e2e/fake_slack.rs"]
 mod fake_slack;
+#[path = "e2e/logs.rs"]
+mod logs;
 #[path = "e2e/runbooks.rs"]
 mod runbooks;
 #[path = "e2e/slack.rs"]
