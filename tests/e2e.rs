@@ -10,8 +10,14 @@ mod companion;
 mod config;
 #[path = "e2e/content.rs"]
 mod content;
+#[path = "e2e/deploy.rs"]
+mod deploy;
+#[path = "e2e/deploy_host.rs"]
+mod deploy_host;
 #[path = "e2e/discord.rs"]
 mod discord;
+#[path = "e2e/dockerfile.rs"]
+mod dockerfile;
 #[path = "e2e/eval.rs"]
 mod eval;
 #[path = "e2e/fake_discord.rs"]
