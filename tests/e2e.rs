@@ -26,6 +26,8 @@ mod fake_discord;
 mod fake_slack;
 #[path = "e2e/logs.rs"]
 mod logs;
+#[path = "e2e/pictures.rs"]
+mod pictures;
 #[path = "e2e/runbooks.rs"]
 mod runbooks;
 #[path = "e2e/slack.rs"]

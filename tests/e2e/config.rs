@@ -3,7 +3,6 @@
 //! takes the platforms' own variable names, never shows a secret, and exits 0 only when `serve`
 //! would start.
 
-use crate::fake_discord::FakeDiscord;
 use crate::support::{bin, root, run, temp_dir};
 use std::path::Path;
 use std::process::Output;
@@ -319,16 +318,31 @@ fn errors_are_said_once() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.matches("No such file").count(), 1, "{err}");
     said_once(err.trim());
-    // Discord refusing the token while the application is looked up.
-    let fake = FakeDiscord::start();
-    fake.fail("GET /api/v10/oauth2/applications/@me", &[401, 401, 401]);
+    // Discord refusing the token while the application is looked up: its 401, as Discord
+    // sends it, from a one-route server.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", server.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        for stream in server.incoming().take(5) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let body = r#"{"message": "401: Unauthorized", "code": 0}"#;
+            let _ = write!(
+                stream,
+                "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
     let dir = temp_dir("config-once");
     let out = run_env(
         &dir,
         &["discord", "register-commands"],
         &[
             ("BACKUP_BOT__DISCORD__TOKEN", "refused-token"),
-            ("BACKUP_BOT__DISCORD__API_URL", &fake.origin()),
+            ("BACKUP_BOT__DISCORD__API_URL", &origin),
         ],
     );
     assert_eq!(out.status.code(), Some(2));
