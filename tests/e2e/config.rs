@@ -55,17 +55,11 @@ fn every_problem_is_named_at_once() {
                 [colours]\nred = true\n";
     let (code, _, err) = check(&dir, Some(file), &[]);
     assert_eq!(code, Some(2), "{err}");
-    // The keys are checked on their own first: the unknown ones are all named...
-    assert!(err.contains("unknown key `slack.bot_tokn`"), "{err}");
-    assert!(err.contains("unknown key `colours`"), "{err}");
-    // ...and once they are right, every value is.
-    let file = file
-        .replace("bot_tokn = \"x\"\n", "")
-        .replace("[colours]\nred = true\n", "");
-    let (code, _, err) = check(&dir, Some(&file), &[]);
-    assert_eq!(code, Some(2), "{err}");
+    // The unknown keys are all named, and every value of the known ones is checked too.
     for want in [
-        "5 problems",
+        "7 problems",
+        "unknown key `slack.bot_tokn`",
+        "unknown key `colours`",
         "slack.mode `sockets` must be",
         "slack.bot_token and slack.app_token are swapped",
         "discord.reply `threads` must be",

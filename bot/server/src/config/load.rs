@@ -1,6 +1,7 @@
 //! Reading the configuration: the file's TOML syntax first (an error names the line, never shows
 //! it), then the file, the platforms' own variable names and the `BACKUP_BOT__` variables merged,
-//! then every key checked on its own so that all the wrong ones are named at once.
+//! then every key checked on its own so that all the wrong ones are named at once (and left
+//! out, so that the other keys' values are checked in the same run).
 
 use super::scrub::scrub;
 use super::{ids, Raw};
@@ -90,24 +91,23 @@ pub(super) fn read(path: Option<&Path>) -> anyhow::Result<Read> {
     let mut problems = Vec::new();
     let mut leaves = Vec::new();
     collect_leaves(&table, &mut Vec::new(), &mut leaves);
+    let mut table = table;
     for (path, value) in leaves {
         if let Err(e) = Raw::deserialize(nest(&path, value)) {
             let p = describe(&path, &e.to_string());
             if !problems.contains(&p) {
                 problems.push(p);
             }
+            // Left out, so that the other keys' values are checked too.
+            remove(&mut table, &path);
         }
     }
-    let raw = if problems.is_empty() {
-        match Raw::deserialize(Value::new(None, ValueKind::Table(table))) {
-            Ok(raw) => Some(raw),
-            Err(e) => {
-                problems.push(e.to_string());
-                None
-            }
+    let raw = match Raw::deserialize(Value::new(None, ValueKind::Table(table))) {
+        Ok(raw) => Some(raw),
+        Err(e) => {
+            problems.push(e.to_string());
+            None
         }
-    } else {
-        None
     };
     secrets.retain(|s| !s.is_empty());
     Ok(Read {
@@ -181,6 +181,28 @@ fn collect_leaves(
             _ => out.push((at.clone(), v.clone())),
         }
         at.pop();
+    }
+}
+
+/// `table` without the value at `path` (and without the tables that leaves empty).
+fn remove(table: &mut Map<String, Value>, path: &[String]) {
+    match path {
+        [] => {}
+        [last] => {
+            table.remove(last);
+        }
+        [first, rest @ ..] => {
+            if let Some(Value {
+                kind: ValueKind::Table(t),
+                ..
+            }) = table.get_mut(first)
+            {
+                remove(t, rest);
+                if t.is_empty() {
+                    table.remove(first);
+                }
+            }
+        }
     }
 }
 
