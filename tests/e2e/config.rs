@@ -347,3 +347,34 @@ fn errors_are_said_once() {
         .unwrap_or_else(|| panic!("{err}"));
     said_once(line);
 }
+
+#[test]
+fn commands_that_only_read_content_note_other_problems_and_go_on() {
+    let dir = temp_dir("config-console");
+    // A user token left in the shell by other tooling: serve would refuse it, ask goes on.
+    let env = [("SLACK_BOT_TOKEN", "xoxp-1-2-user-token")];
+    let out = run_env(&dir, &["ask", "error code 380008"], &env);
+    let (o, err) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(o.contains("380008") || o.contains("AzureVmOffline"), "{o}");
+    assert_eq!(
+        err.matches("slack.bot_token must be a bot token").count(),
+        1,
+        "{err}"
+    );
+    assert!(
+        err.contains("not used by this command") && !err.contains("user-token"),
+        "{err}"
+    );
+    let (code, _, _) = check(&dir, None, &env);
+    assert_eq!(code, Some(2));
+    // A problem with the content keys stops them.
+    let out = run_env(
+        &dir,
+        &["ask", "error code 380008"],
+        &[("BACKUP_BOT__CONTENT__WATCH", "sometimes")],
+    );
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("content.watch `sometimes`"), "{err}");
+}

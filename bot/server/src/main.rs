@@ -320,7 +320,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// The content for `ask`, `match` and `console`: `--content DIR` or the shipped entries, and the
 /// configuration's `content.dirs`.
 fn source(base: Option<PathBuf>, config: Option<&Path>) -> Result<content::Source> {
-    let dirs = config::load(config)?.content_dirs;
+    let dirs = config::load_content_dirs(config)?;
     Ok(content::Source { base, dirs })
 }
 

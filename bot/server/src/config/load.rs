@@ -4,10 +4,11 @@
 //! out, so that the other keys' values are checked in the same run).
 
 use super::scrub::scrub;
-use super::{ids, Raw};
+use super::{ids, locate, validate, Raw, Settings};
+use anyhow::{anyhow, bail, Result};
 use config::{Map, Value, ValueKind};
 use serde::Deserialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The keys that hold secrets: their values never print.
 pub(super) const SECRET_KEYS: [&str; 4] = [
@@ -115,6 +116,71 @@ pub(super) fn read(path: Option<&Path>) -> anyhow::Result<Read> {
         problems: problems.iter().map(|p| scrub(p, &secrets)).collect(),
         secrets,
     })
+}
+
+/// Reads the file (if any) and the environment into settings; every problem is named at once,
+/// and no secret is shown.
+pub fn load(flag: Option<&Path>) -> Result<Settings> {
+    let path = locate(flag)?;
+    let read = read(path.as_deref())?;
+    let mut problems = read.problems;
+    let settings = read
+        .raw
+        .map(|raw| validate(raw, path.clone(), &mut problems));
+    match settings {
+        Some(s) if problems.is_empty() => Ok(s),
+        _ => Err(anyhow!(report(path.as_deref(), &problems, &read.secrets))),
+    }
+}
+
+/// The runbook folders, for the commands that use nothing else of the configuration (`ask`,
+/// `match`, `console`): a problem with another key (a platform's token, say) is said once as a
+/// note and does not stop them; one with `content.*`, or a file that cannot be read, does.
+pub fn load_content_dirs(flag: Option<&Path>) -> Result<Vec<PathBuf>> {
+    let path = locate(flag)?;
+    let read = read(path.as_deref())?;
+    let mut problems = read.problems;
+    let Some(settings) = read
+        .raw
+        .map(|raw| validate(raw, path.clone(), &mut problems))
+    else {
+        bail!(report(path.as_deref(), &problems, &read.secrets));
+    };
+    let about_content = |p: &String| p.starts_with("content.") || p.contains("`content.");
+    if problems.iter().any(about_content) {
+        let content: Vec<String> = problems.into_iter().filter(about_content).collect();
+        bail!(report(path.as_deref(), &content, &read.secrets));
+    }
+    if !problems.is_empty() {
+        eprintln!(
+            "backup-bot: note (not used by this command): {}",
+            report(path.as_deref(), &problems, &read.secrets)
+        );
+    }
+    Ok(settings.content_dirs)
+}
+
+/// The problems as one message, secrets replaced.
+fn report(path: Option<&Path>, problems: &[String], secrets: &[String]) -> String {
+    let from = match path {
+        Some(p) => format!(
+            "configuration in {} (and BACKUP_BOT__ variables)",
+            p.display()
+        ),
+        None => "configuration from BACKUP_BOT__ variables".to_string(),
+    };
+    let said = match problems {
+        [one] => format!("{from}: {one}"),
+        _ => {
+            let mut s = format!("{from}: {} problems", problems.len());
+            for p in problems {
+                s.push_str("\n  - ");
+                s.push_str(p);
+            }
+            s
+        }
+    };
+    scrub(&said, secrets)
 }
 
 /// The platforms' own variable names as a configuration source, under the `BACKUP_BOT__`

@@ -3,7 +3,7 @@
 //! struct that refuses unknown keys, then validated into [`Settings`]. Secrets are [`Secret`]s:
 //! they never print.
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{bail, Result};
 use backup_bot_core::chat::{ChannelPolicy, Mode, Policy};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -14,6 +14,8 @@ mod load;
 mod scrub;
 mod show;
 mod tokens;
+
+pub use load::{load, load_content_dirs};
 
 /// A secret: its `Debug` and `Display` say `[redacted]`.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -215,44 +217,6 @@ pub fn locate(flag: Option<&Path>) -> Result<Option<PathBuf>> {
     }
     let p = PathBuf::from("backup-bot.toml");
     Ok(p.exists().then_some(p))
-}
-
-/// Reads the file (if any) and the environment into settings; every problem is named at once,
-/// and no secret is shown.
-pub fn load(flag: Option<&Path>) -> Result<Settings> {
-    let path = locate(flag)?;
-    let read = load::read(path.as_deref())?;
-    let mut problems = read.problems;
-    let settings = read
-        .raw
-        .map(|raw| validate(raw, path.clone(), &mut problems));
-    match settings {
-        Some(s) if problems.is_empty() => Ok(s),
-        _ => Err(anyhow!(report(path.as_deref(), &problems, &read.secrets))),
-    }
-}
-
-/// The problems as one message, secrets replaced.
-fn report(path: Option<&Path>, problems: &[String], secrets: &[String]) -> String {
-    let from = match path {
-        Some(p) => format!(
-            "configuration in {} (and BACKUP_BOT__ variables)",
-            p.display()
-        ),
-        None => "configuration from BACKUP_BOT__ variables".to_string(),
-    };
-    let said = match problems {
-        [one] => format!("{from}: {one}"),
-        _ => {
-            let mut s = format!("{from}: {} problems", problems.len());
-            for p in problems {
-                s.push_str("\n  - ");
-                s.push_str(p);
-            }
-            s
-        }
-    };
-    scrub::scrub(&said, secrets)
 }
 
 /// The raw configuration checked into settings; each problem is added to `p` (and a default
