@@ -2,18 +2,32 @@
 
 #[path = "e2e/cli.rs"]
 mod cli;
+#[path = "e2e/commands.rs"]
+mod commands;
 #[path = "e2e/companion.rs"]
 mod companion;
+#[path = "e2e/config.rs"]
+mod config;
 #[path = "e2e/content.rs"]
 mod content;
+#[path = "e2e/deploy.rs"]
+mod deploy;
+#[path = "e2e/deploy_host.rs"]
+mod deploy_host;
 #[path = "e2e/discord.rs"]
 mod discord;
+#[path = "e2e/dockerfile.rs"]
+mod dockerfile;
 #[path = "e2e/eval.rs"]
 mod eval;
 #[path = "e2e/fake_discord.rs"]
 mod fake_discord;
 #[path = "e2e/fake_slack.rs"]
 mod fake_slack;
+#[path = "e2e/logs.rs"]
+mod logs;
+#[path = "e2e/pictures.rs"]
+mod pictures;
 #[path = "e2e/runbooks.rs"]
 mod runbooks;
 #[path = "e2e/slack.rs"]

@@ -4,6 +4,7 @@ mod config;
 mod console;
 mod content;
 mod jsonl;
+mod logs;
 mod serve;
 
 use anyhow::{Context, Result};
@@ -28,7 +29,10 @@ pub(crate) mod embedded {
 #[command(
     name = "backup-bot",
     version,
-    about = "Recognises Azure VM backup failures in pasted text and answers with the fix"
+    about = "Recognises Azure VM backup failures in pasted text and answers with the fix",
+    after_help = "Examples:\n  backup-bot console\n  backup-bot ask \"error code 380008\"\n  backup-bot serve --config /etc/backup-bot/backup-bot.toml\n\n\
+                  Exit codes: 0 success; 1 `content lint` found problems; 2 any other error \
+                  (usage, configuration, content, a platform or the network)."
 )]
 struct Cli {
     /// Read entries from this folder instead of the content built into the binary.
@@ -41,6 +45,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Answer a text as the bot would (a direct question: always some answer).
+    #[command(
+        after_help = "Examples:\n  backup-bot ask \"error code 380008\"\n  backup-bot ask --json UserErrorFsFreezeFailed\n  tail -n 50 agent.log | backup-bot ask -"
+    )]
     Ask {
         /// Print the match as JSON instead of the reply.
         #[arg(long)]
@@ -54,6 +61,9 @@ enum Command {
         text: Vec<String>,
     },
     /// Match JSON lines `{"text": ...}` from standard input, one JSON line out per line in.
+    #[command(
+        after_help = "Example:\n  printf '{\"text\": \"error code 380008\"}\\n' | backup-bot match --jsonl"
+    )]
     Match {
         /// Read and write JSON lines (the only format).
         #[arg(long, required = true)]
@@ -63,12 +73,19 @@ enum Command {
         config: Option<PathBuf>,
     },
     /// A local chat in the terminal: paste failures, use /backup-error, press buttons by number.
+    #[command(
+        after_help = "Examples:\n  backup-bot console\n  printf 'backup failed: UserErrorFsFreezeFailed\\n1\\n' | backup-bot console"
+    )]
     Console {
         /// The configuration file, for `content.dirs`.
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
     /// Run the chat adapters the configuration enables, and the HTTP listener.
+    #[command(
+        after_help = "Example:\n  BACKUP_BOT__SLACK__BOT_TOKEN=xoxb-… BACKUP_BOT__SLACK__APP_TOKEN=xapp-… backup-bot serve\n\n\
+                      Check the configuration first with `backup-bot config check`."
+    )]
     Serve {
         /// The configuration file (else BACKUP_BOT_CONFIG, else ./backup-bot.toml if present).
         #[arg(long, value_name = "FILE")]
@@ -83,11 +100,22 @@ enum Command {
     /// Content tools.
     #[command(subcommand)]
     Content(ContentCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  backup-bot completions bash > /etc/bash_completion.d/backup-bot\n  backup-bot completions zsh > \"${fpath[1]}/_backup-bot\"\n  backup-bot completions fish > ~/.config/fish/completions/backup-bot.fish"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
 enum DiscordCommand {
     /// Register /backup-error (a bulk overwrite: running it again changes nothing).
+    #[command(
+        after_help = "Example:\n  BACKUP_BOT__DISCORD__TOKEN=… BACKUP_BOT__DISCORD__GUILDS=1184721109823746048 backup-bot discord register-commands"
+    )]
     RegisterCommands {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
@@ -96,7 +124,11 @@ enum DiscordCommand {
 
 #[derive(Subcommand)]
 enum ConfigCommand {
-    /// Validate the configuration and print it, every secret redacted.
+    /// Validate the configuration and print it, every secret redacted; exits 0 only when
+    /// `serve` would start with it.
+    #[command(
+        after_help = "Examples:\n  backup-bot config check --config /etc/backup-bot/backup-bot.toml\n  BACKUP_BOT__DISCORD__TOKEN=… backup-bot config check"
+    )]
     Check {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
@@ -106,6 +138,7 @@ enum ConfigCommand {
 #[derive(Subcommand)]
 enum ContentCommand {
     /// Import the troubleshooting documents (DocFX Markdown) into entry files.
+    #[command(after_help = "Example:\n  backup-bot content import content/sources/*/*.md")]
     Import {
         /// Source documents, any number; editions of one document share its file name
         /// (`ko-KR/x.md`, `en-US/x.md`) and are paired.
@@ -124,6 +157,7 @@ enum ContentCommand {
     },
     /// Check entry folders together with the shipped content (or `--content DIR`): prints
     /// `file:line: reason` and exits non-zero on any problem, a clash between folders too.
+    #[command(after_help = "Example:\n  backup-bot content lint /etc/backup-bot/runbooks")]
     Lint {
         /// The folders to check (the folder the shipped content is built from stands for it).
         #[arg(default_value = "content/entries", num_args = 1..)]
@@ -136,10 +170,41 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("backup-bot: {e:#}");
+            eprintln!("backup-bot: {}", said_once(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error and its causes, each said once: a cause whose text the message already holds (a
+/// library's error quoted in its context) is not repeated.
+fn said_once(e: &anyhow::Error) -> String {
+    let mut said = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if said.contains(text.trim()) {
+            continue;
+        }
+        if !said.is_empty() {
+            said.push_str(": ");
+        }
+        said.push_str(&text);
+    }
+    said
+}
+
+/// What would stop `serve` with these settings, beyond the configuration itself: no platform,
+/// content that does not load.
+fn serve_problems(settings: &config::Settings, base: Option<PathBuf>) -> Vec<String> {
+    let mut problems: Vec<String> = settings.missing_platform().into_iter().collect();
+    let source = content::Source {
+        base,
+        dirs: settings.content_dirs.clone(),
+    };
+    if let Err(e) = source.matcher() {
+        problems.push(said_once(&e));
+    }
+    problems
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -175,13 +240,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Config(ConfigCommand::Check { config }) => {
             let settings = config::load(config.as_deref())?;
             print!("{}", settings.redacted());
-            if let Some(missing) = settings.missing_platform() {
-                eprintln!("note: {missing}");
+            let problems = serve_problems(&settings, cli.content);
+            for p in &problems {
+                eprintln!("backup-bot: serve would not start: {p}");
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            })
         }
         Command::Discord(DiscordCommand::RegisterCommands { config }) => {
             let settings = config::load(config.as_deref())?;
+            logs::init(settings.log_format);
             for c in serve::register_discord(&settings)? {
                 println!("registered {c}");
             }
@@ -193,12 +264,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("backup-bot: {missing}");
                 return Ok(ExitCode::from(2));
             }
+            logs::init(settings.log_format);
             let source = content::Source {
                 base: cli.content,
                 dirs: settings.content_dirs.clone(),
             };
             serve::run(settings, source)?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "backup-bot", &mut script);
+            match std::io::stdout().write_all(&script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+                _ => Ok(ExitCode::SUCCESS),
+            }
         }
         Command::Content(ContentCommand::Import {
             sources,
@@ -239,7 +320,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
 /// The content for `ask`, `match` and `console`: `--content DIR` or the shipped entries, and the
 /// configuration's `content.dirs`.
 fn source(base: Option<PathBuf>, config: Option<&Path>) -> Result<content::Source> {
-    let dirs = config::load(config)?.content_dirs;
+    let dirs = config::load_content_dirs(config)?;
     Ok(content::Source { base, dirs })
 }
 

@@ -3,13 +3,19 @@
 //! struct that refuses unknown keys, then validated into [`Settings`]. Secrets are [`Secret`]s:
 //! they never print.
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Result};
 use backup_bot_core::chat::{ChannelPolicy, Mode, Policy};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod ids;
+mod load;
+mod scrub;
 mod show;
+mod tokens;
+
+pub use load::{load, load_content_dirs};
 
 /// A secret: its `Debug` and `Display` say `[redacted]`.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -50,6 +56,8 @@ struct Raw {
     #[serde(default)]
     content: RawContent,
     #[serde(default)]
+    log: RawLog,
+    #[serde(default)]
     defaults: RawChannel,
     #[serde(default)]
     channels: HashMap<String, RawChannel>,
@@ -69,52 +77,18 @@ struct RawSlack {
     app_token: Option<Secret>,
     signing_secret: Option<Secret>,
     api_url: Option<String>,
-    channels: Option<OneOrMany<String>>,
+    channels: Option<ids::Items>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDiscord {
     token: Option<Secret>,
-    application_id: Option<u64>,
-    guilds: Option<OneOrMany<u64>>,
-    channels: Option<OneOrMany<Id>>,
+    application_id: Option<ids::Item>,
+    guilds: Option<ids::Items>,
+    channels: Option<ids::Items>,
     api_url: Option<String>,
     reply: Option<String>,
-}
-
-/// A list, or a single value (an environment variable with one item reads as a scalar).
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum OneOrMany<T> {
-    One(T),
-    Many(Vec<T>),
-}
-
-impl<T> OneOrMany<T> {
-    fn into_vec(self) -> Vec<T> {
-        match self {
-            OneOrMany::One(t) => vec![t],
-            OneOrMany::Many(v) => v,
-        }
-    }
-}
-
-/// An id given as a number or a string.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Id {
-    Num(u64),
-    Text(String),
-}
-
-impl Id {
-    fn text(self) -> String {
-        match self {
-            Id::Num(n) => n.to_string(),
-            Id::Text(s) => s,
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,8 +106,14 @@ struct RawCommands {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawContent {
-    dirs: Option<OneOrMany<String>>,
+    dirs: Option<ids::Items>,
     watch: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    format: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -186,6 +166,15 @@ pub enum ResponseType {
     InChannel,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: one line each, colour only on a terminal.
+    Human,
+    /// For log collectors: one JSON object per line.
+    Json,
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -199,6 +188,7 @@ pub struct Settings {
     /// How often the folders are looked at for changes, in seconds (0: only on SIGHUP).
     pub content_watch_secs: u64,
     pub policy: Policy,
+    pub log_format: LogFormat,
     /// Where it came from, for `config check`.
     pub source: Option<PathBuf>,
 }
@@ -229,85 +219,62 @@ pub fn locate(flag: Option<&Path>) -> Result<Option<PathBuf>> {
     Ok(p.exists().then_some(p))
 }
 
-/// Reads the file (if any) and the environment into settings.
-pub fn load(flag: Option<&Path>) -> Result<Settings> {
-    let path = locate(flag)?;
-    let mut b = config::Config::builder();
-    if let Some(p) = &path {
-        b = b.add_source(config::File::from(p.as_path()).format(config::FileFormat::Toml));
-    }
-    b = b.add_source(
-        config::Environment::with_prefix("BACKUP_BOT")
-            .prefix_separator("__")
-            .separator("__")
-            .list_separator(",")
-            .with_list_parse_key("slack.channels")
-            .with_list_parse_key("discord.channels")
-            .with_list_parse_key("discord.guilds")
-            .with_list_parse_key("content.dirs")
-            .try_parsing(true),
-    );
-    let raw: Raw = b
-        .build()
-        .and_then(|c| c.try_deserialize())
-        .map_err(|e| anyhow!("{}", describe(e)))
-        .with_context(|| match &path {
-            Some(p) => format!(
-                "configuration in {} (and BACKUP_BOT__ variables)",
-                p.display()
-            ),
-            None => "configuration from BACKUP_BOT__ variables".to_string(),
-        })?;
-    validate(raw, path)
-}
-
-/// The config crate's error, with an unknown key named plainly.
-fn describe(e: config::ConfigError) -> String {
-    let s = e.to_string();
-    match s.split_once("unknown field `") {
-        Some((_, rest)) => {
-            let field = rest.split('`').next().unwrap_or(rest);
-            let key = match s.rsplit_once("for key `") {
-                Some((_, k)) => format!("{}.{field}", k.trim_end_matches('`')),
-                None => field.to_string(),
-            };
-            format!("unknown key `{key}` ({s})")
-        }
-        None => s,
-    }
-}
-
-fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
+/// The raw configuration checked into settings; each problem is added to `p` (and a default
+/// stands in for the wrong value, so that the rest is checked too).
+fn validate(raw: Raw, source: Option<PathBuf>, p: &mut Vec<String>) -> Settings {
     let listen = raw
         .http
         .listen
         .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
-    listen.parse::<std::net::SocketAddr>().with_context(|| {
-        format!("http.listen `{listen}` is not an address such as 127.0.0.1:8080")
-    })?;
+    if listen.parse::<std::net::SocketAddr>().is_err() {
+        p.push(format!(
+            "http.listen `{listen}` is not an address such as 127.0.0.1:8080"
+        ));
+    }
     let s = raw.slack;
     let mode = match s.mode.as_deref().unwrap_or("socket") {
         "socket" => SlackMode::Socket,
         "http" => SlackMode::Http,
-        other => bail!("slack.mode `{other}` must be `socket` or `http`"),
+        other => {
+            p.push(format!("slack.mode `{other}` must be `socket` or `http`"));
+            SlackMode::Socket
+        }
     };
     let api_url = s.api_url.unwrap_or_else(|| DEFAULT_SLACK_API.to_string());
     if api_url.ends_with('/') {
-        bail!("slack.api_url `{api_url}` must not end with a slash");
+        p.push(format!(
+            "slack.api_url `{api_url}` must not end with a slash"
+        ));
     }
     if !(api_url.starts_with("https://") || api_url.starts_with("http://")) {
-        bail!("slack.api_url `{api_url}` must be an http(s) URL");
+        p.push(format!("slack.api_url `{api_url}` must be an http(s) URL"));
     }
+    tokens::check_slack(
+        s.bot_token.as_ref(),
+        s.app_token.as_ref(),
+        s.signing_secret.as_ref(),
+        p,
+    );
     let slack = match s.bot_token {
-        None => None,
+        None => {
+            if s.app_token.is_some() || s.signing_secret.is_some() {
+                p.push(
+                    "slack.app_token or slack.signing_secret is set but slack.bot_token is not \
+                     (the xoxb- token from OAuth & Permissions)"
+                        .to_string(),
+                );
+            }
+            None
+        }
         Some(bot_token) => {
             match mode {
-                SlackMode::Socket if s.app_token.is_none() => {
-                    bail!("slack.mode is `socket` but slack.app_token is not set (an xapp- token with connections:write)")
-                }
-                SlackMode::Http if s.signing_secret.is_none() => {
-                    bail!("slack.mode is `http` but slack.signing_secret is not set")
-                }
+                SlackMode::Socket if s.app_token.is_none() => p.push(
+                    "slack.mode is `socket` but slack.app_token is not set (an xapp- token with connections:write)"
+                        .to_string(),
+                ),
+                SlackMode::Http if s.signing_secret.is_none() => p.push(
+                    "slack.mode is `http` but slack.signing_secret is not set".to_string(),
+                ),
                 _ => {}
             }
             Some(SlackSettings {
@@ -323,62 +290,103 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
     let reply = match d.reply.as_deref().unwrap_or("reply") {
         "reply" => DiscordReply::Reply,
         "thread" => DiscordReply::Thread,
-        other => bail!("discord.reply `{other}` must be `reply` or `thread`"),
+        other => {
+            p.push(format!(
+                "discord.reply `{other}` must be `reply` or `thread`"
+            ));
+            DiscordReply::Reply
+        }
     };
     if let Some(url) = &d.api_url {
         let ok = (url.starts_with("http://") || url.starts_with("https://"))
             && url.splitn(4, '/').nth(3).is_none_or(|p| p.is_empty());
         if !ok {
-            bail!(
+            p.push(format!(
                 "discord.api_url `{url}` must be an origin such as http://127.0.0.1:8081 (no path)"
-            );
+            ));
         }
+    }
+    let mut snowflakes = |key: &str, texts: Vec<String>| -> Vec<u64> {
+        texts
+            .iter()
+            .filter_map(|t| ids::snowflake(key, t).map_err(|e| p.push(e)).ok())
+            .collect()
+    };
+    let application_id = d
+        .application_id
+        .map(|i| snowflakes("discord.application_id", vec![i.text()]))
+        .and_then(|v| v.first().copied());
+    let guilds = snowflakes(
+        "discord.guilds",
+        d.guilds.map(ids::Items::texts).unwrap_or_default(),
+    );
+    let discord_allow = d.channels.map(|c| {
+        let texts = c.texts();
+        snowflakes("discord.channels", texts.clone());
+        texts.into_iter().collect()
+    });
+    if let Some(token) = &d.token {
+        tokens::check_discord(token, application_id, &guilds, p);
     }
     let discord = d.token.map(|token| DiscordSettings {
         token,
-        application_id: d.application_id,
-        guilds: d.guilds.map(OneOrMany::into_vec).unwrap_or_default(),
+        application_id,
+        guilds,
         api_url: d.api_url.map(|u| u.trim_end_matches('/').to_string()),
         reply,
-        allow: d
-            .channels
-            .map(|c| c.into_vec().into_iter().map(Id::text).collect()),
+        allow: discord_allow,
+    });
+    let slack_allow = s.channels.map(|c| {
+        c.texts()
+            .into_iter()
+            .filter_map(|t| ids::slack_channel(&t).map_err(|e| p.push(e)).ok())
+            .collect()
     });
     let response_type = match raw.commands.response_type.as_deref().unwrap_or("ephemeral") {
         "ephemeral" => ResponseType::Ephemeral,
         "in_channel" => ResponseType::InChannel,
-        other => bail!("commands.response_type `{other}` must be `ephemeral` or `in_channel`"),
+        other => {
+            p.push(format!(
+                "commands.response_type `{other}` must be `ephemeral` or `in_channel`"
+            ));
+            ResponseType::Ephemeral
+        }
     };
     let content_dirs: Vec<PathBuf> = raw
         .content
         .dirs
-        .map(OneOrMany::into_vec)
+        .map(ids::Items::texts)
         .unwrap_or_default()
         .into_iter()
-        .map(|d| {
-            let d = d.trim().to_string();
-            if d.is_empty() {
-                bail!("content.dirs has an empty folder name");
-            }
-            Ok(PathBuf::from(d))
-        })
-        .collect::<Result<_>>()?;
+        .map(PathBuf::from)
+        .collect();
     let content_watch_secs = match raw.content.watch.as_deref() {
         None => DEFAULT_CONTENT_WATCH_SECS,
         Some("0") | Some("off") => 0,
-        Some(d) => backup_bot_core::command::duration(d).with_context(|| {
-            format!("content.watch `{d}` is not a duration such as 2s (or \"off\")")
-        })?,
+        Some(d) => backup_bot_core::command::duration(d).unwrap_or_else(|| {
+            p.push(format!(
+                "content.watch `{d}` is not a duration such as 2s (or \"off\")"
+            ));
+            DEFAULT_CONTENT_WATCH_SECS
+        }),
     };
-    let default = channel_policy(&raw.defaults, ChannelPolicy::default(), "defaults")?;
+    let log_format = match raw.log.format.as_deref().unwrap_or("human") {
+        "human" => LogFormat::Human,
+        "json" => LogFormat::Json,
+        other => {
+            p.push(format!("log.format `{other}` must be `human` or `json`"));
+            LogFormat::Human
+        }
+    };
+    let default = channel_policy(&raw.defaults, ChannelPolicy::default(), "defaults", p);
     let mut channels = HashMap::new();
     for (id, c) in &raw.channels {
         channels.insert(
             id.clone(),
-            channel_policy(c, default, &format!("channels.\"{id}\""))?,
+            channel_policy(c, default, &format!("channels.\"{id}\""), p),
         );
     }
-    Ok(Settings {
+    Settings {
         listen,
         slack,
         discord,
@@ -389,30 +397,43 @@ fn validate(raw: Raw, source: Option<PathBuf>) -> Result<Settings> {
         policy: Policy {
             default,
             channels,
-            allow: s.channels.map(|c| c.into_vec().into_iter().collect()),
+            allow: slack_allow,
         },
+        log_format,
         source,
-    })
+    }
 }
 
-fn channel_policy(c: &RawChannel, base: ChannelPolicy, at: &str) -> Result<ChannelPolicy> {
+fn channel_policy(
+    c: &RawChannel,
+    base: ChannelPolicy,
+    at: &str,
+    p: &mut Vec<String>,
+) -> ChannelPolicy {
     let mode = match c.mode.as_deref() {
         None => base.mode,
         Some("auto") => Mode::Auto,
         Some("mention") => Mode::Mention,
         Some("off") => Mode::Off,
-        Some(other) => bail!("{at}.mode `{other}` must be `auto`, `mention` or `off`"),
+        Some(other) => {
+            p.push(format!(
+                "{at}.mode `{other}` must be `auto`, `mention` or `off`"
+            ));
+            base.mode
+        }
     };
     let cooldown_secs = match c.cooldown.as_deref() {
         None => base.cooldown_secs,
         Some("0") | Some("off") => 0,
-        Some(d) => backup_bot_core::command::duration(d)
-            .with_context(|| format!("{at}.cooldown `{d}` is not a duration such as 30m"))?,
+        Some(d) => backup_bot_core::command::duration(d).unwrap_or_else(|| {
+            p.push(format!("{at}.cooldown `{d}` is not a duration such as 30m"));
+            base.cooldown_secs
+        }),
     };
-    Ok(ChannelPolicy {
+    ChannelPolicy {
         mode,
         cooldown_secs,
-    })
+    }
 }
 
 #[cfg(test)]

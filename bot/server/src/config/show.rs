@@ -2,7 +2,7 @@
 //! note printed when no chat platform is configured.
 
 use super::Secret;
-use super::{ChannelPolicy, DiscordReply, Mode, ResponseType, Settings, SlackMode};
+use super::{ChannelPolicy, DiscordReply, LogFormat, Mode, ResponseType, Settings, SlackMode};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -97,6 +97,14 @@ impl Settings {
                 "off".to_string()
             } else {
                 format!("{}s", self.content_watch_secs)
+            }
+        );
+        let _ = writeln!(
+            s,
+            "[log]\nformat = {:?}\n",
+            match self.log_format {
+                LogFormat::Human => "human",
+                LogFormat::Json => "json",
             }
         );
         let policy = |p: &ChannelPolicy| {

@@ -1,0 +1,45 @@
+//! Logs on standard error: `log.format = "human"` (the default; colour only on a terminal, and
+//! never with `NO_COLOR`) or `"json"` (one object per line: `timestamp`, `level`, `target`,
+//! `message` and the event's fields, such as its ids). `BACKUP_BOT_LOG` sets the level. The
+//! client libraries' own logs carry payloads (pastes) and request details: they are held at
+//! warnings whatever `BACKUP_BOT_LOG` says.
+
+use crate::config::LogFormat;
+use std::io::IsTerminal as _;
+use tracing_subscriber::EnvFilter;
+
+/// Installs the log format for the whole process (the first call wins).
+pub fn init(format: LogFormat) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(filter());
+    let _ = match format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .try_init(),
+        LogFormat::Human => builder.with_ansi(colour()).try_init(),
+    };
+}
+
+/// Colour codes only for a person at a terminal.
+fn colour() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn filter() -> EnvFilter {
+    let mut f =
+        EnvFilter::try_from_env("BACKUP_BOT_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    for quiet in [
+        "slack_morphism",
+        "hyper",
+        "serenity",
+        "reqwest",
+        "tungstenite",
+    ] {
+        f = f.add_directive(format!("{quiet}=warn").parse().expect("a valid directive"));
+    }
+    f
+}
