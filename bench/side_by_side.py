@@ -44,7 +44,7 @@ ours = timed([a.bin, "match", "--jsonl"], traffic)
 rss = subprocess.run(["/usr/bin/time", "-f", "%M", a.bin, "match", "--jsonl"], stdin=open(traffic, "rb"),
                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True).stderr.strip().splitlines()[-1]
 size = os.path.getsize(traffic) / 1e6
-print(f"{a.lines} lines ({size:.1f} MB), 1% pastes; median of {a.runs} runs")
+print(f"{a.lines} lines ({size:.1f} MB), 1% pastes, 1% look-alikes; median of {a.runs} runs")
 print(f"grep -F -i -f codes.txt: {grep:.3f} s")
 print(f"backup-bot match --jsonl: {ours:.3f} s ({a.lines / ours / 1e6:.2f} M lines/s), peak RSS {int(rss) / 1024:.1f} MiB")
 print(f"ratio: {ours / grep:.1f}x")
