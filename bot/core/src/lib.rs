@@ -10,12 +10,12 @@ pub mod sanitize;
 pub mod words;
 
 pub use answer::{lookup_reply, paste_reply, question_reply};
-pub use chat::{Action, CommandCall, Core, Effect, Incoming, Message, Mode, Policy};
+pub use chat::{Action, CommandCall, Core, Decider, Effect, Incoming, Message, Mode, Policy};
 pub use reply::{card, headline, message_of, Button, Card, Reply};
 
 use backup_bot_index::Matcher;
 
-/// Unix seconds now: the clock the adapters hand to [`Core::handle`].
+/// Unix seconds now: the clock the runtime hands to the decider.
 pub fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

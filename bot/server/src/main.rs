@@ -168,8 +168,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Console { config } => {
             let matcher = source(cli.content, config.as_deref())?.matcher()?;
-            let mut core = backup_bot_core::Core::new(matcher, Default::default());
-            console::run(&mut core, std::io::stdin().lock(), std::io::stdout().lock())?;
+            let decider = backup_bot_core::Decider::new(matcher, Default::default());
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the runtime")?
+                .block_on(async {
+                    let state = backup_bot_runtime::State::open("memory").await?;
+                    console::run(decider, state, std::io::stdin().lock(), std::io::stdout())
+                        .await
+                        .context("console")
+                })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Config(ConfigCommand::Check { config }) => {

@@ -6,9 +6,11 @@ use crate::content::{fingerprint, Fingerprint, Source};
 use anyhow::{Context, Result};
 use axum::routing::get;
 use axum::Router;
-use backup_bot_core::Core;
+use backup_bot_core::chat::Decider;
 use backup_bot_index::LiveMatcher;
+use backup_bot_runtime::State;
 use backup_bot_slack::{SlackBot, SlackOptions};
+use std::sync::Arc;
 
 pub fn run(settings: Settings, source: Source) -> Result<()> {
     init_logs();
@@ -66,6 +68,9 @@ async fn serve(
     matcher: LiveMatcher,
     loaded: Fingerprint,
 ) -> Result<()> {
+    // A store that refuses ends the bot here, with one line naming it (password redacted).
+    let state = State::open(&settings.storage_url()).await?;
+    let maintenance = tokio::spawn(state.clone().maintain(settings.storage_retention_secs));
     let watch = (settings.content_watch_secs > 0 && !source.watched().is_empty())
         .then(|| std::time::Duration::from_secs(settings.content_watch_secs));
     let reloader = tokio::spawn(crate::content::reload(
@@ -77,9 +82,10 @@ async fn serve(
     let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
     let mut _socket = None;
     if let Some(slack) = &settings.slack {
-        let core = Core::new(matcher.clone(), settings.policy.clone());
+        let decider = Arc::new(Decider::new(matcher.clone(), settings.policy.clone()));
         let bot = SlackBot::new(
-            core,
+            decider,
+            state.clone(),
             &SlackOptions {
                 bot_token: slack.bot_token.expose().to_string(),
                 api_url: slack.api_url.clone(),
@@ -111,8 +117,12 @@ async fn serve(
     if let Some(d) = &settings.discord {
         let mut policy = settings.policy.clone();
         policy.allow = d.allow.clone();
-        let core = Core::new(matcher.clone(), policy);
-        let bot = backup_bot_discord::DiscordBot::new(core, discord_options(d, &settings));
+        let decider = Arc::new(Decider::new(matcher.clone(), policy));
+        let bot = backup_bot_discord::DiscordBot::new(
+            decider,
+            state.clone(),
+            discord_options(d, &settings),
+        );
         discord = Some(tokio::spawn(backup_bot_discord::run::run(bot)));
         tracing::info!("Discord: gateway");
     }
@@ -134,6 +144,7 @@ async fn serve(
         None => server.await.context("HTTP listener")?,
     }
     reloader.abort();
+    maintenance.abort();
     if let Some(l) = _socket {
         l.shutdown().await;
     }
