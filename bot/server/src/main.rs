@@ -5,6 +5,7 @@ mod console;
 mod content;
 mod jsonl;
 mod serve;
+mod stats;
 
 use anyhow::{Context, Result};
 use backup_bot_core::{question_reply, render_text};
@@ -71,6 +72,18 @@ enum Command {
     /// Run the chat adapters the configuration enables, and the HTTP listener.
     Serve {
         /// The configuration file (else BACKUP_BOT_CONFIG, else ./backup-bot.toml if present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Per entry: answers given, fixed, still failing, wrong answer; the entries that do not
+    /// help first (from the store `storage.url` names).
+    Stats {
+        /// How far back, such as 7d or 12h.
+        #[arg(long, default_value = "30d")]
+        since: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
@@ -187,6 +200,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(missing) = settings.missing_platform() {
                 eprintln!("note: {missing}");
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats {
+            since,
+            json,
+            config,
+        } => {
+            let settings = config::load(config.as_deref())?;
+            let secs = config::long_duration(&since)
+                .with_context(|| format!("--since `{since}` is not a duration such as 30d"))?;
+            print!("{}", stats::run(&settings.storage_url(), secs, json)?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Discord(DiscordCommand::RegisterCommands { config }) => {
