@@ -128,11 +128,17 @@ async fn a_claim_is_taken_once_whoever_asks() {
         }
         assert_eq!(won, 1);
         // Claims taken elsewhere are written back without disturbing those already there.
-        s.restore(&[claim(Some("Ev1"), "C1", "1.1"), claim(Some("Ev7"), "C7", "7.7")])
-            .await
-            .unwrap();
+        s.restore(&[
+            claim(Some("Ev1"), "C1", "1.1"),
+            claim(Some("Ev7"), "C7", "7.7"),
+        ])
+        .await
+        .unwrap();
         assert!(!s.claim(&claim(Some("Ev7"), "C7", "7.7")).await.unwrap());
-        assert!(s.claimed("slack", &("C7".into(), "7.7".into())).await.unwrap());
+        assert!(s
+            .claimed("slack", &("C7".into(), "7.7".into()))
+            .await
+            .unwrap());
     })
     .await;
 }
@@ -209,7 +215,10 @@ async fn facts_are_what_the_changes_left() {
         .await
         .unwrap();
         let f = s.facts("slack", &needs).await.unwrap();
-        assert_eq!(f.reply.unwrap().1.entry, "user-error-snapshot-vm-agent-not-responding");
+        assert_eq!(
+            f.reply.unwrap().1.entry,
+            "user-error-snapshot-vm-agent-not-responding"
+        );
         s.apply(
             "slack",
             &Change::Forget {
@@ -220,11 +229,20 @@ async fn facts_are_what_the_changes_left() {
         )
         .await
         .unwrap();
-        s.apply("slack", &Change::Unmute { channel: "C1".into() }, 1_800)
-            .await
-            .unwrap();
+        s.apply(
+            "slack",
+            &Change::Unmute {
+                channel: "C1".into(),
+            },
+            1_800,
+        )
+        .await
+        .unwrap();
         let f = s.facts("slack", &needs).await.unwrap();
-        assert_eq!((f.reply, f.about, f.last, f.muted_until), (None, None, None, None));
+        assert_eq!(
+            (f.reply, f.about, f.last, f.muted_until),
+            (None, None, None, None)
+        );
     })
     .await;
 }
@@ -274,7 +292,15 @@ async fn retention_prunes_claims_and_replies_and_keeps_what_the_statistics_count
         let rows = s.stats(0).await.unwrap();
         let got: Vec<(&str, u64, u64, u64, u64)> = rows
             .iter()
-            .map(|r| (r.entry.as_str(), r.answers, r.fixed, r.still_failing, r.wrong))
+            .map(|r| {
+                (
+                    r.entry.as_str(),
+                    r.answers,
+                    r.fixed,
+                    r.still_failing,
+                    r.wrong,
+                )
+            })
             .collect();
         assert_eq!(got, vec![("bad", 1, 0, 1, 1), ("good", 2, 1, 0, 0)]);
         // `since` counts only what came after it.
@@ -320,7 +346,10 @@ async fn a_store_that_refuses_says_so_with_its_password_hidden() {
         Ok(_) => panic!("opened"),
     };
     let why = refused(Store::open("mysql://bot:hunter2@db/x").await);
-    assert!(why.contains("storage.url mysql://bot:[redacted]@db/x"), "{why}");
+    assert!(
+        why.contains("storage.url mysql://bot:[redacted]@db/x"),
+        "{why}"
+    );
     assert!(!why.contains("hunter2"));
     let why = refused(Store::open("sqlite:///proc/no-such-dir/bot.db").await);
     assert!(why.contains("/proc/no-such-dir/bot.db"), "{why}");
