@@ -309,6 +309,10 @@ fn the_example_configuration_parses_and_secrets_stay_hidden() {
         text.contains("[content]\ndirs = [\"/etc/backup-bot/runbooks\"]\nwatch = \"2s\""),
         "{text}"
     );
+    assert!(
+        text.contains("[storage]\nurl = \"sqlite://backup-bot.db\"\nretention = \"2592000s\""),
+        "{text}"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 fn paste(i: usize) -> serde_json::Value {
-    let code = if i % 2 == 0 {
+    let code = if i.is_multiple_of(2) {
         "UserErrorFsFreezeFailed"
     } else {
         "UserErrorSkuNotAvailable"
@@ -42,9 +42,9 @@ fn two_replicas_on_one_postgres_post_one_reply_per_paste() {
                 std::thread::scope(|t| {
                     t.spawn(move || assert_eq!(send_event(a, ev, &[]), 200));
                     t.spawn(move || assert_eq!(send_event(b, ev, &[]), 200));
-                    if i % 2 == 0 {
+                    if i.is_multiple_of(2) {
                         let retry = [("X-Slack-Retry-Num", "1".to_string())];
-                        let to = if i % 4 == 0 { a } else { b };
+                        let to = if i.is_multiple_of(4) { a } else { b };
                         t.spawn(move || assert_eq!(send_event(to, ev, &retry), 200));
                     }
                 });

@@ -6,6 +6,7 @@ use crate::send::{failure, DiscordSender, RETRIES};
 use backup_bot_core::chat::Decider;
 use backup_bot_core::{Action, CommandCall, Incoming, Message as CoreMessage};
 use backup_bot_runtime::{retry, Runtime, State};
+use secrecy::{ExposeSecret, SecretString};
 use serenity::all::*;
 use serenity::async_trait;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -25,10 +26,10 @@ pub enum ReplyStyle {
     Thread,
 }
 
-/// What the adapter needs to know.
-#[derive(Clone)]
+/// What the adapter needs to know (the token is a secret: its `Debug` is redacted).
+#[derive(Clone, Debug)]
 pub struct DiscordOptions {
-    pub token: String,
+    pub token: SecretString,
     /// An origin such as `http://127.0.0.1:8081`; `None` for Discord itself.
     pub api_url: Option<String>,
     pub application_id: Option<u64>,
@@ -38,23 +39,11 @@ pub struct DiscordOptions {
     pub in_channel: bool,
 }
 
-impl std::fmt::Debug for DiscordOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DiscordOptions")
-            .field("token", &"[redacted]")
-            .field("api_url", &self.api_url)
-            .field("application_id", &self.application_id)
-            .field("guilds", &self.guilds)
-            .field("reply", &self.reply)
-            .finish()
-    }
-}
-
 /// The REST client: through `api_url` when set (serenity's rate limiter ignores a proxy, so it
 /// is off then and [`retry`] handles 429s).
 pub fn http(opts: &DiscordOptions) -> Http {
-    let mut b =
-        HttpBuilder::new(&opts.token).default_allowed_mentions(CreateAllowedMentions::new());
+    let mut b = HttpBuilder::new(opts.token.expose_secret())
+        .default_allowed_mentions(CreateAllowedMentions::new());
     if let Some(url) = &opts.api_url {
         b = b.proxy(url.clone()).ratelimiter_disabled(true);
     }

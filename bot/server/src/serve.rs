@@ -87,7 +87,7 @@ async fn serve(
             decider,
             state.clone(),
             &SlackOptions {
-                bot_token: slack.bot_token.expose().to_string(),
+                bot_token: slack.bot_token.expose().to_string().into(),
                 api_url: slack.api_url.clone(),
                 in_channel: settings.response_type == ResponseType::InChannel,
             },
@@ -157,7 +157,7 @@ pub fn discord_options(
     settings: &Settings,
 ) -> backup_bot_discord::DiscordOptions {
     backup_bot_discord::DiscordOptions {
-        token: d.token.expose().to_string(),
+        token: d.token.expose().to_string().into(),
         api_url: d.api_url.clone(),
         application_id: d.application_id,
         guilds: d.guilds.clone(),

@@ -11,29 +11,20 @@ use hyper::body::Bytes;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::prelude::*;
 use std::sync::{Arc, Mutex};
 
 /// Files are read up to this many bytes (like pastes, which are cut at 40 KB).
 pub const MAX_FILE_BYTES: usize = 40 * 1024;
 
-/// What the adapter needs to know.
-#[derive(Clone)]
+/// What the adapter needs to know (the token is a secret: its `Debug` is redacted).
+#[derive(Clone, Debug)]
 pub struct SlackOptions {
-    pub bot_token: String,
+    pub bot_token: SecretString,
     pub api_url: String,
     /// Command answers seen by the whole channel (else only by the caller).
     pub in_channel: bool,
-}
-
-impl std::fmt::Debug for SlackOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SlackOptions")
-            .field("bot_token", &"[redacted]")
-            .field("api_url", &self.api_url)
-            .field("in_channel", &self.in_channel)
-            .finish()
-    }
 }
 
 /// An https-or-http connector: Slack itself is https; tests and proxies may be plain http.
@@ -71,7 +62,7 @@ impl SlackBot {
         let client = Arc::new(SlackClient::new(connector));
         let sender = SlackSender {
             client: client.clone(),
-            token: SlackApiToken::new(opts.bot_token.clone().into()),
+            token: SlackApiToken::new(opts.bot_token.expose_secret().to_string().into()),
             http,
         };
         Arc::new(SlackBot {
