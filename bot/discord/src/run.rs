@@ -12,8 +12,8 @@ use serenity::async_trait;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-/// Attachments are read up to this many bytes (like pastes, which are cut at 40 KB).
-pub const MAX_ATTACHMENT_BYTES: usize = 40 * 1024;
+/// Attachments are read up to this many bytes.
+pub use backup_bot_core::MAX_FILE_BYTES as MAX_ATTACHMENT_BYTES;
 /// The command's name.
 pub const COMMAND: &str = "backup-error";
 
@@ -133,17 +133,13 @@ impl DiscordBot {
         if !resp.status().is_success() {
             anyhow::bail!("download answered {}", resp.status());
         }
-        let mut buf: Vec<u8> = Vec::new();
-        while buf.len() < MAX_ATTACHMENT_BYTES {
-            match resp.chunk().await? {
-                Some(c) => {
-                    let room = MAX_ATTACHMENT_BYTES - buf.len();
-                    buf.extend_from_slice(&c[..c.len().min(room)]);
-                }
-                None => break,
+        let mut read = backup_bot_core::Capped::new(MAX_ATTACHMENT_BYTES);
+        while let Some(c) = resp.chunk().await? {
+            if !read.push(&c) {
+                break;
             }
         }
-        Ok(backup_bot_core::utf8_prefix(buf))
+        Ok(read.text())
     }
 
     /// Autocomplete for the `code` option: up to 25 choices.
@@ -177,14 +173,7 @@ pub fn incoming(msg: &Message, text: String, me: Option<UserId>) -> CoreMessage 
 }
 
 fn strip_mention(text: &str, me: Option<UserId>) -> String {
-    match me {
-        Some(id) => text
-            .replace(&format!("<@{id}>"), "")
-            .replace(&format!("<@!{id}>"), "")
-            .trim()
-            .to_string(),
-        None => text.to_string(),
-    }
+    backup_bot_core::strip_mention(text, me.map(|id| id.to_string()).as_deref())
 }
 
 /// The handler serenity calls; it owns nothing but the bot.

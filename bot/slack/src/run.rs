@@ -4,7 +4,7 @@
 use crate::inbound::{self, Heard};
 use crate::send::{failure, Client, Respond, SlackSender, RETRIES};
 use backup_bot_core::chat::Decider;
-use backup_bot_core::{Incoming, Reply};
+use backup_bot_core::{Capped, Incoming, Reply};
 use backup_bot_runtime::{retry, Runtime, State};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -15,8 +15,8 @@ use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::prelude::*;
 use std::sync::{Arc, Mutex};
 
-/// Files are read up to this many bytes (like pastes, which are cut at 40 KB).
-pub const MAX_FILE_BYTES: usize = 40 * 1024;
+/// Files are read up to this many bytes.
+pub use backup_bot_core::MAX_FILE_BYTES;
 
 /// What the adapter needs to know (the token is a secret: its `Debug` is redacted).
 #[derive(Clone, Debug)]
@@ -204,19 +204,14 @@ impl SlackBot {
         }
         // Read at most the first 40 KB, whatever the server sends.
         let mut body = resp.into_body();
-        let mut buf: Vec<u8> = Vec::new();
-        while buf.len() < MAX_FILE_BYTES {
-            match body.frame().await {
-                Some(Ok(frame)) => {
-                    if let Some(data) = frame.data_ref() {
-                        let room = MAX_FILE_BYTES - buf.len();
-                        buf.extend_from_slice(&data[..data.len().min(room)]);
-                    }
+        let mut read = Capped::new(MAX_FILE_BYTES);
+        while let Some(frame) = body.frame().await {
+            if let Some(data) = frame?.data_ref() {
+                if !read.push(data) {
+                    break;
                 }
-                Some(Err(e)) => return Err(e.into()),
-                None => break,
             }
         }
-        Ok(backup_bot_core::utf8_prefix(buf))
+        Ok(read.text())
     }
 }
