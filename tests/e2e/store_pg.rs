@@ -193,3 +193,36 @@ fn postgres_going_away_keeps_answers_and_stores_the_claims_when_it_returns() {
     );
     assert!(logs.contains("the store is back"), "{logs}");
 }
+
+#[test]
+fn a_replica_starts_without_postgres_and_uses_it_once_it_answers() {
+    let Some(admin) = admin_url("postgres_late") else {
+        return;
+    };
+    let db = Scratch::new(&admin, "late");
+    let proxy = Proxy::start(server_addr(&admin));
+    proxy.cut();
+    let fake = FakeSlack::start();
+    let env = [("BACKUP_BOT__STORAGE__URL", db.through(&proxy))];
+    let bot = start_slack(&fake, false, &temp_dir("late"), &env);
+    // Unreachable at start is not a refusal: the bot answers without it.
+    assert_eq!(send_event(&bot, &paste(0), &[]), 200);
+    fake.wait_for("chat.postMessage", 1, Duration::from_secs(20));
+    proxy.restore();
+    // Its tables are made when it answers, and the claim taken meanwhile is written to it.
+    let claims = || {
+        let made = sql(&db.url, &["SELECT to_regclass('message_claims')::text"]);
+        if made.first().is_none_or(|t| t.is_empty()) {
+            return 0;
+        }
+        sql(&db.url, &["SELECT message FROM message_claims"]).len()
+    };
+    until(
+        "the claim taken before the store answered",
+        Duration::from_secs(20),
+        || claims() == 1,
+    );
+    let logs = bot.logs();
+    assert!(logs.contains("cannot be reached"), "{logs}");
+    assert!(logs.contains("the store is back"), "{logs}");
+}
