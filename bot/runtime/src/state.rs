@@ -18,8 +18,8 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// What stands in for the store while it is away, per platform.
 #[derive(Default)]
 struct Stopgap {
-    /// Keyed by platform name (a fixed, short set: Fx is enough).
-    memory: FxHashMap<&'static str, Memory>,
+    /// Keyed by platform name (a fixed, short set of our own names: Fx is enough).
+    memory: FxHashMap<String, Memory>,
     /// Claims to write to the store when it returns.
     pending: Vec<Claim>,
 }
@@ -145,8 +145,7 @@ impl State {
             }
         }
         let mut g = self.stopgap();
-        let platform = leak(&c.platform);
-        let mem = g.memory.entry(platform).or_default();
+        let mem = g.memory.entry(c.platform.clone()).or_default();
         let event_key: Option<Key> = c
             .event
             .as_ref()
@@ -207,7 +206,7 @@ impl State {
         }
         self.stopgap()
             .memory
-            .entry(platform)
+            .entry(platform.to_string())
             .or_default()
             .apply(change);
     }
@@ -215,15 +214,5 @@ impl State {
     /// The store now (None while away), for commands such as `stats`.
     pub async fn current(&self) -> Option<Store> {
         self.store().await
-    }
-}
-
-/// Platform names are a handful of constants; a claim carries its own copy.
-fn leak(name: &str) -> &'static str {
-    match name {
-        "slack" => "slack",
-        "discord" => "discord",
-        "console" => "console",
-        _ => "other",
     }
 }
