@@ -32,5 +32,9 @@ mod pictures;
 mod runbooks;
 #[path = "e2e/slack.rs"]
 mod slack;
+#[path = "e2e/store.rs"]
+mod store;
+#[path = "e2e/store_pg.rs"]
+mod store_pg;
 #[path = "e2e/support.rs"]
 mod support;

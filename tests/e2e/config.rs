@@ -137,6 +137,10 @@ fn the_example_file_is_refused_for_its_placeholders() {
         o.contains("[channels.\"C0123456789\"]\nmode = \"mention\"\ncooldown = \"3600s\""),
         "{o}"
     );
+    assert!(
+        o.contains("[storage]\nurl = \"sqlite://backup-bot.db\"\nretention = \"2592000s\""),
+        "{o}"
+    );
 }
 
 #[test]

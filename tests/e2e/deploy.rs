@@ -6,7 +6,8 @@
 
 use crate::dockerfile;
 use crate::fake_slack::FakeSlack;
-use crate::slack::{free_port, request};
+use crate::support::free_port;
+use crate::support::slack::request;
 use crate::support::{bin, root, temp_dir};
 use std::collections::BTreeMap;
 use std::process::Stdio;

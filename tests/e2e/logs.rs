@@ -2,7 +2,8 @@
 //! line; the human format has no colour codes when standard error is not a terminal.
 
 use crate::fake_slack::FakeSlack;
-use crate::slack::{fixture, free_port, now, request, sign};
+use crate::support::free_port;
+use crate::support::slack::{fixture, now, request, sign};
 use crate::support::{bin, temp_dir};
 use serde_json::Value;
 use std::io::Read;

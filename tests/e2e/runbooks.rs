@@ -4,7 +4,8 @@
 //! Waits poll with a deadline; no sleep is an assertion and no speed is asserted.
 
 use crate::fake_slack::FakeSlack;
-use crate::slack::{fixture, free_port, now, request, sign, url_encode};
+use crate::support::free_port;
+use crate::support::slack::{fixture, now, request, sign, url_encode};
 use crate::support::{bin, root, run, run_in, temp_dir};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};

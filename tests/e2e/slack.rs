@@ -3,193 +3,14 @@
 //! `v0:{timestamp}:{body}`), and the tests assert what the fake received.
 
 use crate::fake_slack::FakeSlack;
-use crate::support::{bin, root, temp_dir};
-use hmac::{Hmac, Mac};
+use crate::support::slack::*;
+use crate::support::{free_port, temp_dir};
 use serde_json::{json, Value};
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const SECRET: &str = "test-signing-secret";
-const TOKEN: &str = "xoxb-test-token";
-const PASTE: &str =
-    "2026-11-20T03:12:44Z ERROR backup job for erp-app02 failed: UserErrorFsFreezeFailed";
-
-/// The bot, running `serve` against a fake Slack; killed when dropped.
-struct Bot {
-    child: Child,
-    addr: String,
-}
-
-impl Bot {
-    /// Stops the bot and returns what it logged.
-    fn logs(mut self) -> String {
-        let _ = self.child.kill();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        err
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn start(fake: &FakeSlack, socket: bool) -> Bot {
-    let port = free_port();
-    let dir = temp_dir(&format!("serve-{port}"));
-    let mut cmd = bin();
-    cmd.arg("serve")
-        .current_dir(&dir)
-        .env_remove("BACKUP_BOT_CONFIG")
-        .env("BACKUP_BOT__SLACK__BOT_TOKEN", TOKEN)
-        .env("BACKUP_BOT__SLACK__API_URL", fake.api_url())
-        .env("BACKUP_BOT__HTTP__LISTEN", format!("127.0.0.1:{port}"))
-        .env("BACKUP_BOT_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    if socket {
-        cmd.env("BACKUP_BOT__SLACK__MODE", "socket")
-            .env("BACKUP_BOT__SLACK__APP_TOKEN", "xapp-test-token");
-    } else {
-        cmd.env("BACKUP_BOT__SLACK__MODE", "http")
-            .env("BACKUP_BOT__SLACK__SIGNING_SECRET", SECRET);
-    }
-    let child = cmd.spawn().unwrap();
-    let bot = Bot {
-        child,
-        addr: format!("127.0.0.1:{port}"),
-    };
-    let until = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < until {
-        if request(&bot.addr, "GET", "/healthz", &[], "").0 == 200 {
-            return bot;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("the bot did not start");
-}
-
-/// A minimal HTTP/1.1 client: (status, body).
-pub(crate) fn request(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &str,
-) -> (u16, String) {
-    let Ok(mut s) = TcpStream::connect(addr) else {
-        return (0, String::new());
-    };
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    if s.write_all(req.as_bytes()).is_err() {
-        return (0, String::new());
-    }
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    let status = out
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = out
-        .split_once("\r\n\r\n")
-        .map(|x| x.1.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-pub(crate) fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
-
-/// `v0=` + hex HMAC-SHA256 of `v0:{ts}:{body}`: Slack's documented signature.
-pub(crate) fn sign(secret: &str, ts: u64, body: &str) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("v0:{ts}:{body}").as_bytes());
-    format!("v0={}", hex::encode(mac.finalize().into_bytes()))
-}
-
-fn signed(
-    bot: &Bot,
-    path: &str,
-    content_type: &str,
-    body: &str,
-    extra: &[(&str, String)],
-) -> (u16, String) {
-    let ts = now();
-    let mut headers = vec![
-        ("Content-Type", content_type.to_string()),
-        ("X-Slack-Request-Timestamp", ts.to_string()),
-        ("X-Slack-Signature", sign(SECRET, ts, body)),
-    ];
-    headers.extend(extra.iter().cloned());
-    request(&bot.addr, "POST", path, &headers, body)
-}
-
-pub(crate) fn fixture(name: &str) -> String {
-    std::fs::read_to_string(root().join("tests/fixtures/slack").join(name)).unwrap()
-}
-
-/// The documented message event, with our channel, ts, text and event id.
-fn message_event(event_id: &str, ts: &str, text: &str) -> Value {
-    let mut v: Value = serde_json::from_str(&fixture("message.json")).unwrap();
-    v["event_id"] = json!(event_id);
-    v["event"]["ts"] = json!(ts);
-    v["event"]["text"] = json!(text);
-    v
-}
-
-fn send_event(bot: &Bot, v: &Value, extra: &[(&str, String)]) -> u16 {
-    signed(
-        bot,
-        "/slack/events",
-        "application/json",
-        &v.to_string(),
-        extra,
-    )
-    .0
-}
-
-/// Lets the bot finish recording what it just posted (it does so right after Slack/Discord answers).
-fn settle() {
-    std::thread::sleep(Duration::from_millis(300));
-}
-
-fn quiet_for(fake: &FakeSlack, method: &str, n: usize, wait: Duration) {
-    std::thread::sleep(wait);
-    assert_eq!(
-        fake.calls(method).len(),
-        n,
-        "{method}: {:#?}",
-        fake.calls(method)
-    );
+    let dir = temp_dir(&format!("serve-{}", free_port()));
+    start_slack(fake, socket, &dir, &[])
 }
 
 #[test]
@@ -530,17 +351,6 @@ fn the_command_answers_with_blocks_and_buttons_reply_in_the_thread() {
     assert_eq!(press("feedback.wrong"), 200);
     let deletes = fake.wait_for("chat.delete", 1, Duration::from_secs(15));
     assert_eq!(deletes[0].body["ts"], reply_ts);
-}
-
-pub(crate) fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[test]

@@ -1,4 +1,11 @@
-//! Helpers: paths of the repository and a way to run the binary.
+//! Shared by the end-to-end tests: paths of the repository, running the binary, the real
+//! `serve` against the fake Slack (`slack`), PostgreSQL scratch databases and a TCP proxy that
+//! can be cut (`postgres`).
+
+#[path = "support/postgres.rs"]
+pub mod postgres;
+#[path = "support/slack.rs"]
+pub mod slack;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -68,4 +75,13 @@ pub fn match_lines(texts: &[String]) -> Vec<serde_json::Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// A port nobody listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }

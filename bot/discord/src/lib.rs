@@ -3,5 +3,6 @@
 
 pub mod render;
 pub mod run;
+pub mod send;
 
 pub use run::{DiscordBot, DiscordOptions, ReplyStyle};

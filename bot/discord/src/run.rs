@@ -2,20 +2,18 @@
 //! effects become REST calls (replies with embeds and buttons, threads, edits, interaction
 //! responses and follow-ups), with retries that neither lose nor double a reply.
 
-use crate::render::{self, Rendered};
-use backup_bot_core::now;
-use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message as CoreMessage, Reply};
-use backup_bot_index::Matcher;
+use crate::send::{failure, DiscordSender, RETRIES};
+use backup_bot_core::chat::Decider;
+use backup_bot_core::{Action, CommandCall, Incoming, Message as CoreMessage};
+use backup_bot_runtime::{retry, Runtime, State};
+use secrecy::{ExposeSecret, SecretString};
 use serenity::all::*;
 use serenity::async_trait;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-/// Attachments are read up to this many bytes (like pastes, which are cut at 40 KB).
-pub const MAX_ATTACHMENT_BYTES: usize = 40 * 1024;
-/// REST calls are retried this many times on 429 (serenity does not pass `retry_after` on when
-/// its rate limiter is off, so the wait doubles from one second) and on 5xx or network errors.
-pub const MAX_RETRIES: usize = 4;
+/// Attachments are read up to this many bytes.
+pub use backup_bot_core::MAX_FILE_BYTES as MAX_ATTACHMENT_BYTES;
 /// The command's name.
 pub const COMMAND: &str = "backup-error";
 
@@ -28,10 +26,10 @@ pub enum ReplyStyle {
     Thread,
 }
 
-/// What the adapter needs to know.
-#[derive(Clone)]
+/// What the adapter needs to know (the token is a secret: its `Debug` is redacted).
+#[derive(Clone, Debug)]
 pub struct DiscordOptions {
-    pub token: String,
+    pub token: SecretString,
     /// An origin such as `http://127.0.0.1:8081`; `None` for Discord itself.
     pub api_url: Option<String>,
     pub application_id: Option<u64>,
@@ -41,23 +39,11 @@ pub struct DiscordOptions {
     pub in_channel: bool,
 }
 
-impl std::fmt::Debug for DiscordOptions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DiscordOptions")
-            .field("token", &"[redacted]")
-            .field("api_url", &self.api_url)
-            .field("application_id", &self.application_id)
-            .field("guilds", &self.guilds)
-            .field("reply", &self.reply)
-            .finish()
-    }
-}
-
 /// The REST client: through `api_url` when set (serenity's rate limiter ignores a proxy, so it
 /// is off then and [`retry`] handles 429s).
 pub fn http(opts: &DiscordOptions) -> Http {
-    let mut b =
-        HttpBuilder::new(&opts.token).default_allowed_mentions(CreateAllowedMentions::new());
+    let mut b = HttpBuilder::new(opts.token.expose_secret())
+        .default_allowed_mentions(CreateAllowedMentions::new());
     if let Some(url) = &opts.api_url {
         b = b.proxy(url.clone()).ratelimiter_disabled(true);
     }
@@ -76,23 +62,21 @@ pub fn intents() -> GatewayIntents {
 
 /// The Discord side of the bot: the gateway's event handler.
 pub struct DiscordBot {
-    core: Mutex<Core>,
+    runtime: Runtime<DiscordSender>,
     opts: DiscordOptions,
     me: Mutex<Option<UserId>>,
     download: reqwest::Client,
 }
 
 impl DiscordBot {
-    /// The core, locked (a panic elsewhere while it was held does not stop the bot).
-    fn core(&self) -> std::sync::MutexGuard<'_, Core> {
-        self.core
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    pub fn new(core: Core, opts: DiscordOptions) -> Arc<DiscordBot> {
+    pub fn new(decider: Arc<Decider>, state: Arc<State>, opts: DiscordOptions) -> Arc<DiscordBot> {
+        let sender = DiscordSender {
+            http: OnceLock::new(),
+            reply: opts.reply,
+            in_channel: opts.in_channel,
+        };
         Arc::new(DiscordBot {
-            core: Mutex::new(core),
+            runtime: Runtime::new(decider, state, sender),
             opts,
             me: Mutex::new(None),
             download: reqwest::Client::builder()
@@ -149,130 +133,18 @@ impl DiscordBot {
         if !resp.status().is_success() {
             anyhow::bail!("download answered {}", resp.status());
         }
-        let mut buf: Vec<u8> = Vec::new();
-        while buf.len() < MAX_ATTACHMENT_BYTES {
-            match resp.chunk().await? {
-                Some(c) => {
-                    let room = MAX_ATTACHMENT_BYTES - buf.len();
-                    buf.extend_from_slice(&c[..c.len().min(room)]);
-                }
-                None => break,
+        let mut read = backup_bot_core::Capped::new(MAX_ATTACHMENT_BYTES);
+        while let Some(c) = resp.chunk().await? {
+            if !read.push(&c) {
+                break;
             }
         }
-        Ok(backup_bot_core::utf8_prefix(buf))
-    }
-
-    /// Carries out effects decided on `m`: rendered and reported with that same matcher, so a
-    /// reload in between does not change what they refer to.
-    async fn carry_out(
-        &self,
-        http: &Http,
-        m: &Matcher,
-        effects: Vec<Effect>,
-        interaction: Option<(&InteractionId, &str)>,
-    ) {
-        for effect in effects {
-            if let Err(e) = self.carry_out_one(http, m, effect, interaction).await {
-                tracing::error!(error = %e, "could not send to Discord");
-            }
-        }
-    }
-
-    async fn carry_out_one(
-        &self,
-        http: &Http,
-        m: &Matcher,
-        effect: Effect,
-        interaction: Option<(&InteractionId, &str)>,
-    ) -> anyhow::Result<()> {
-        match effect {
-            Effect::Post {
-                channel,
-                thread_ts,
-                reply,
-                source_ts,
-            } => {
-                let r = render_on(m, &reply);
-                let channel_id = ChannelId::new(channel.parse()?);
-                // A new thread on the pasted message, or a reply to it (or to the clicked message).
-                let (target, reference) = match (self.opts.reply, &source_ts) {
-                    (ReplyStyle::Thread, Some(src)) => {
-                        let name = backup_bot_core::reply::short(&thread_name(m, &reply), 95);
-                        let src_id = MessageId::new(src.parse()?);
-                        let thread = retry(|| {
-                            channel_id.create_thread_from_message(
-                                http,
-                                src_id,
-                                CreateThread::new(name.clone())
-                                    .auto_archive_duration(AutoArchiveDuration::OneDay),
-                            )
-                        })
-                        .await?;
-                        (thread.id, None)
-                    }
-                    _ => (
-                        channel_id,
-                        thread_ts
-                            .or(source_ts.clone())
-                            .and_then(|t| t.parse::<u64>().ok())
-                            .map(MessageId::new),
-                    ),
-                };
-                let sent = retry(|| {
-                    let mut m = message(&r);
-                    if let Some(id) = reference {
-                        m = m.reference_message(MessageReference::from((target, id)));
-                    }
-                    target.send_message(http, m)
-                })
-                .await?;
-                tracing::info!(channel = %target, message = %sent.id, "replied");
-                self.core().posted(
-                    m,
-                    &target.to_string(),
-                    &sent.id.to_string(),
-                    &reply,
-                    source_ts.as_deref(),
-                    now(),
-                );
-            }
-            Effect::Update { channel, ts, reply } => {
-                let r = render_on(m, &reply);
-                let channel_id = ChannelId::new(channel.parse()?);
-                let id = MessageId::new(ts.parse()?);
-                retry(|| channel_id.edit_message(http, id, edit(&r))).await?;
-                tracing::info!(channel = %channel, message = %ts, "updated a reply");
-            }
-            Effect::Delete { channel, ts } => {
-                let channel_id = ChannelId::new(channel.parse()?);
-                let id = MessageId::new(ts.parse()?);
-                retry(|| channel_id.delete_message(http, id)).await?;
-                tracing::info!(channel = %channel, message = %ts, "removed a reply");
-            }
-            Effect::Respond { reply } => {
-                let Some((_, token)) = interaction else {
-                    tracing::warn!("a response outside an interaction was dropped");
-                    return Ok(());
-                };
-                let r = render_on(m, &reply);
-                let ephemeral = !self.opts.in_channel
-                    || !matches!(
-                        reply,
-                        Reply::Answer { .. } | Reply::Suggest { .. } | Reply::Help { .. }
-                    );
-                let body = followup(&r, ephemeral);
-                let sent = retry(|| body.clone().execute(http, (None, token))).await?;
-                let channel = sent.channel_id.to_string();
-                self.core()
-                    .responded(m, &channel, &sent.id.to_string(), &reply);
-            }
-        }
-        Ok(())
+        Ok(read.text())
     }
 
     /// Autocomplete for the `code` option: up to 25 choices.
     fn complete(&self, partial: &str) -> CreateAutocompleteResponse {
-        let matcher = self.core().matcher();
+        let matcher = self.runtime.decider().matcher();
         let mut r = CreateAutocompleteResponse::new();
         for (name, value) in backup_bot_core::complete(&matcher, partial, 25) {
             r = r.add_string_choice(backup_bot_core::reply::short(&name, 100), value);
@@ -301,80 +173,7 @@ pub fn incoming(msg: &Message, text: String, me: Option<UserId>) -> CoreMessage 
 }
 
 fn strip_mention(text: &str, me: Option<UserId>) -> String {
-    match me {
-        Some(id) => text
-            .replace(&format!("<@{id}>"), "")
-            .replace(&format!("<@!{id}>"), "")
-            .trim()
-            .to_string(),
-        None => text.to_string(),
-    }
-}
-
-fn message(r: &Rendered) -> CreateMessage {
-    let mut m = CreateMessage::new()
-        .allowed_mentions(CreateAllowedMentions::new())
-        .components(r.rows.clone());
-    if let Some(e) = &r.embed {
-        m = m.embed(e.clone());
-    }
-    if let Some(c) = &r.content {
-        m = m.content(c.clone());
-    }
-    m
-}
-
-fn edit(r: &Rendered) -> EditMessage {
-    let mut m = EditMessage::new()
-        .allowed_mentions(CreateAllowedMentions::new())
-        .components(r.rows.clone());
-    if let Some(e) = &r.embed {
-        m = m.embed(e.clone());
-    }
-    m
-}
-
-fn followup(r: &Rendered, ephemeral: bool) -> CreateInteractionResponseFollowup {
-    let mut m = CreateInteractionResponseFollowup::new()
-        .allowed_mentions(CreateAllowedMentions::new())
-        .components(r.rows.clone())
-        .ephemeral(ephemeral);
-    if let Some(e) = &r.embed {
-        m = m.embed(e.clone());
-    }
-    m
-}
-
-/// Runs a REST call, retrying 429s and 5xx or network errors a bounded number of times with a
-/// doubling wait. A refused call is sent again; one that succeeded is never sent twice.
-pub async fn retry<T, F, Fut>(mut call: F) -> Result<T, serenity::Error>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, serenity::Error>>,
-{
-    let mut attempt = 0;
-    loop {
-        match call().await {
-            Ok(v) => return Ok(v),
-            Err(e) if attempt < MAX_RETRIES && retryable(&e) => {
-                let wait = Duration::from_millis(1000 << attempt.min(4));
-                tracing::warn!(error = %e, wait_ms = wait.as_millis() as u64, "Discord call failed: retrying");
-                tokio::time::sleep(wait).await;
-                attempt += 1;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-}
-
-fn retryable(e: &serenity::Error) -> bool {
-    match e {
-        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
-            r.status_code.as_u16() == 429 || r.status_code.is_server_error()
-        }
-        serenity::Error::Http(HttpError::Request(_)) => true,
-        _ => false,
-    }
+    backup_bot_core::strip_mention(text, me.map(|id| id.to_string()).as_deref())
 }
 
 /// The handler serenity calls; it owns nothing but the bot.
@@ -395,7 +194,7 @@ impl EventHandler for Handler {
         tracing::info!("Discord gateway resumed");
     }
 
-    async fn message(&self, ctx: Context, msg: Message) {
+    async fn message(&self, _ctx: Context, msg: Message) {
         let bot = &self.0;
         let mut text = msg.content.clone();
         if !(msg.attachments.is_empty() || msg.author.bot || msg.webhook_id.is_some()) {
@@ -406,13 +205,12 @@ impl EventHandler for Handler {
             return;
         }
         tracing::info!(channel = %m.channel, message = %m.ts, "message");
-        let (matcher, effects) = bot.core().decide(Incoming::Message(m), now());
-        bot.carry_out(&ctx.http, &matcher, effects, None).await;
+        bot.runtime.handle(Incoming::Message(m), None, &None).await;
     }
 
     async fn message_update(
         &self,
-        ctx: Context,
+        _ctx: Context,
         _old: Option<Message>,
         new: Option<Message>,
         event: MessageUpdateEvent,
@@ -452,8 +250,7 @@ impl EventHandler for Handler {
             from_bot: false,
         };
         tracing::info!(channel = %m.channel, message = %m.ts, "edited message");
-        let (matcher, effects) = bot.core().decide(Incoming::Message(m), now());
-        bot.carry_out(&ctx.http, &matcher, effects, None).await;
+        bot.runtime.handle(Incoming::Message(m), None, &None).await;
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -479,7 +276,13 @@ impl EventHandler for Handler {
                 let defer = CreateInteractionResponse::Defer(
                     CreateInteractionResponseMessage::new().ephemeral(ephemeral),
                 );
-                if let Err(e) = retry(|| cmd.create_response(&ctx.http, defer.clone())).await {
+                if let Err(e) = retry(RETRIES, || async {
+                    cmd.create_response(&ctx.http, defer.clone())
+                        .await
+                        .map_err(failure)
+                })
+                .await
+                {
                     tracing::error!(error = %e, "could not acknowledge a command");
                     return;
                 }
@@ -498,15 +301,18 @@ impl EventHandler for Handler {
                     user: Some(cmd.user.id.to_string()),
                     text,
                 });
-                let (matcher, effects) = bot.core().decide(call, now());
-                bot.carry_out(&ctx.http, &matcher, effects, Some((&cmd.id, &cmd.token)))
+                bot.runtime
+                    .handle(call, None, &Some(cmd.token.clone()))
                     .await;
             }
             Interaction::Component(c) => {
                 // Acknowledge at once (a deferred update), then act.
-                if let Err(e) =
-                    retry(|| c.create_response(&ctx.http, CreateInteractionResponse::Acknowledge))
+                if let Err(e) = retry(RETRIES, || async {
+                    c.create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
                         .await
+                        .map_err(failure)
+                })
+                .await
                 {
                     tracing::error!(error = %e, "could not acknowledge a button");
                     return;
@@ -524,8 +330,8 @@ impl EventHandler for Handler {
                     thread_ts: None,
                     ephemeral,
                 });
-                let (matcher, effects) = bot.core().decide(action, now());
-                bot.carry_out(&ctx.http, &matcher, effects, Some((&c.id, &c.token)))
+                bot.runtime
+                    .handle(action, None, &Some(c.token.clone()))
                     .await;
             }
             _ => {}
@@ -565,14 +371,27 @@ pub async fn register(opts: &DiscordOptions) -> anyhow::Result<Vec<String>> {
     }
     let mut done = Vec::new();
     if opts.guilds.is_empty() {
-        let cmds = retry(|| Command::set_global_commands(&http, vec![command()])).await?;
+        let cmds = retry(RETRIES, || async {
+            Command::set_global_commands(&http, vec![command()])
+                .await
+                .map_err(failure)
+        })
+        .await
+        .map_err(|f| f.error)?;
         done.extend(
             cmds.iter()
                 .map(|c| format!("/{} (global, id {})", c.name, c.id)),
         );
     } else {
         for g in &opts.guilds {
-            let cmds = retry(|| GuildId::new(*g).set_commands(&http, vec![command()])).await?;
+            let cmds = retry(RETRIES, || async {
+                GuildId::new(*g)
+                    .set_commands(&http, vec![command()])
+                    .await
+                    .map_err(failure)
+            })
+            .await
+            .map_err(|f| f.error)?;
             done.extend(
                 cmds.iter()
                     .map(|c| format!("/{} (guild {g}, id {})", c.name, c.id)),
@@ -589,6 +408,8 @@ pub async fn run(bot: Arc<DiscordBot>) -> anyhow::Result<()> {
     let mut client = ClientBuilder::new_with_http(http, intents())
         .event_handler(Handler(bot.clone()))
         .await?;
+    // Replies go through the client's own REST client (one rate limiter).
+    let _ = bot.runtime.platform().http.set(client.http.clone());
     match client.start().await {
         Ok(()) => Ok(()),
         Err(serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents)) => anyhow::bail!(
@@ -599,20 +420,5 @@ pub async fn run(bot: Arc<DiscordBot>) -> anyhow::Result<()> {
             anyhow::bail!("Discord refused the token (4004): check discord.token")
         }
         Err(e) => Err(anyhow::anyhow!("Discord gateway: {e}")),
-    }
-}
-
-/// A reply rendered with the matcher that decided it.
-fn render_on(m: &Matcher, reply: &Reply) -> Rendered {
-    render::card(&backup_bot_core::card(m, reply))
-}
-
-/// A thread's name: the answer's headline.
-fn thread_name(m: &Matcher, reply: &Reply) -> String {
-    match reply {
-        Reply::Answer { lang, found, .. } => {
-            backup_bot_core::headline(&m.entries()[found.entry], *lang)
-        }
-        _ => "backup-bot".to_string(),
     }
 }

@@ -1,10 +1,14 @@
-//! `backup-bot console`: the core in a terminal. A local channel: paste failures, type
-//! `/backup-error …`, press buttons by their number. No tokens, no network. Reads piped input too.
+//! `backup-bot console`: the bot in a terminal, through the same runtime as the chat platforms
+//! (its state in memory). A local channel: paste failures, type `/backup-error …`, press buttons
+//! by their number. No tokens, no network. Reads piped input too.
 
-use backup_bot_core::now;
-use backup_bot_core::{render_text, Action, CommandCall, Core, Effect, Incoming, Message, Reply};
+use backup_bot_core::chat::Decider;
+use backup_bot_core::{render_text, Action, CommandCall, Incoming, Message, Reply};
 use backup_bot_index::Matcher;
+use backup_bot_runtime::{Failure, Platform, Post, RetryPolicy, Runtime, Sent, State};
 use std::io::{BufRead, IsTerminal, Write};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 const CHANNEL: &str = "console";
 
@@ -16,28 +20,141 @@ struct Pressable {
     action_ids: Vec<String>,
 }
 
+/// The terminal: where replies are written, the next message id, the buttons to press.
+struct Screen {
+    out: Box<dyn Write + Send>,
+    next_ts: u64,
+    buttons: Option<Pressable>,
+}
+
+/// The console as a platform.
+struct Console(Mutex<Screen>);
+
+impl Console {
+    fn screen(&self) -> MutexGuard<'_, Screen> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The next message id (messages and replies share one sequence).
+    fn ts(&self) -> String {
+        let mut s = self.screen();
+        s.next_ts += 1;
+        s.next_ts.to_string()
+    }
+
+    /// Writes a reply under `heading` and keeps its buttons.
+    fn show(
+        &self,
+        m: &Matcher,
+        heading: &str,
+        reply: &Reply,
+        ts: &str,
+        thread_ts: Option<&str>,
+        ephemeral: bool,
+    ) -> Result<(), Failure> {
+        let mut s = self.screen();
+        writeln!(s.out, "{heading}").map_err(Failure::never)?;
+        for line in render_text(m, reply).lines() {
+            writeln!(s.out, "  {line}").map_err(Failure::never)?;
+        }
+        let card = backup_bot_core::card(m, reply);
+        if !card.buttons.is_empty() {
+            s.buttons = Some(Pressable {
+                ts: ts.to_string(),
+                thread_ts: thread_ts.map(str::to_string),
+                ephemeral,
+                action_ids: card.buttons.into_iter().map(|b| b.action_id).collect(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Platform for Console {
+    type Context = ();
+
+    fn name(&self) -> &'static str {
+        "console"
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            first: Duration::from_millis(10),
+            times: 0,
+        }
+    }
+
+    async fn send(&self, m: &Matcher, post: &Post<'_>) -> Result<Sent, Failure> {
+        let id = self.ts();
+        self.show(
+            m,
+            "bot (in the thread):",
+            post.reply,
+            &id,
+            post.thread_ts,
+            false,
+        )?;
+        Ok(Sent {
+            channel: post.channel.to_string(),
+            ts: id,
+        })
+    }
+
+    async fn update(&self, m: &Matcher, _: &str, ts: &str, reply: &Reply) -> Result<(), Failure> {
+        self.show(m, "bot (edited its reply):", reply, ts, None, false)
+    }
+
+    async fn delete(&self, _: &str, _: &str) -> Result<(), Failure> {
+        let mut s = self.screen();
+        writeln!(s.out, "bot removed its reply.").map_err(Failure::never)?;
+        s.buttons = None;
+        Ok(())
+    }
+
+    async fn respond(&self, m: &Matcher, _: &(), reply: &Reply) -> Result<Option<Sent>, Failure> {
+        let id = self.ts();
+        self.show(m, "bot (only you see this):", reply, &id, None, true)?;
+        Ok(Some(Sent {
+            channel: CHANNEL.to_string(),
+            ts: id,
+        }))
+    }
+}
+
 /// Runs the console until end of input or `/quit`.
-pub fn run(core: &mut Core, input: impl BufRead, mut out: impl Write) -> std::io::Result<()> {
+pub async fn run(
+    decider: Decider,
+    state: Arc<State>,
+    input: impl BufRead,
+    out: impl Write + Send + 'static,
+) -> std::io::Result<()> {
+    let runtime = Runtime::new(
+        Arc::new(decider),
+        state,
+        Console(Mutex::new(Screen {
+            out: Box::new(out),
+            next_ts: 0,
+            buttons: None,
+        })),
+    );
+    let console = runtime.platform();
     let interactive = std::io::stdin().is_terminal();
     if interactive {
         writeln!(
-            out,
+            console.screen().out,
             "backup-bot console: paste a failure, type /backup-error help, or a button's number. \
              Lines between two lines of \"\"\" are one message. /quit ends."
         )?;
     }
-    let mut next_ts = 0u64;
-    let mut ts = || {
-        next_ts += 1;
-        format!("{next_ts}")
-    };
-    let mut buttons: Option<Pressable> = None;
     let mut block: Option<Vec<String>> = None;
     let mut lines = input.lines();
     loop {
         if interactive && block.is_none() {
-            write!(out, "> ")?;
-            out.flush()?;
+            let mut s = console.screen();
+            write!(s.out, "> ")?;
+            s.out.flush()?;
         }
         let Some(line) = lines.next() else { break };
         let line = line?;
@@ -50,8 +167,8 @@ pub fn run(core: &mut Core, input: impl BufRead, mut out: impl Write) -> std::io
                 }
                 Some(b) => {
                     let text = b.join("\n");
-                    let incoming = Incoming::Message(message(text, ts()));
-                    step(core, incoming, &mut out, &mut buttons, &mut ts)?;
+                    let incoming = Incoming::Message(message(text, console.ts()));
+                    step(&runtime, incoming).await?;
                     continue;
                 }
             }
@@ -74,32 +191,32 @@ pub fn run(core: &mut Core, input: impl BufRead, mut out: impl Write) -> std::io
                 text: rest.trim().to_string(),
             })
         } else if let Ok(n) = t.parse::<usize>() {
-            match buttons
-                .as_ref()
-                .and_then(|b| b.action_ids.get(n.wrapping_sub(1)).map(|id| (b, id)))
-            {
-                Some((b, id)) => Incoming::Action(Action {
+            let pressed = console.screen().buttons.as_ref().and_then(|b| {
+                b.action_ids.get(n.wrapping_sub(1)).map(|id| Action {
                     channel: CHANNEL.to_string(),
                     user: Some("you".to_string()),
                     action_id: id.clone(),
                     message_ts: b.ts.clone(),
                     thread_ts: b.thread_ts.clone(),
                     ephemeral: b.ephemeral,
-                }),
+                })
+            });
+            match pressed {
+                Some(a) => Incoming::Action(a),
                 None => {
-                    writeln!(out, "(no button [{n}] to press)")?;
+                    writeln!(console.screen().out, "(no button [{n}] to press)")?;
                     continue;
                 }
             }
         } else {
-            Incoming::Message(message(line.clone(), ts()))
+            Incoming::Message(message(line.clone(), console.ts()))
         };
-        step(core, incoming, &mut out, &mut buttons, &mut ts)?;
+        step(&runtime, incoming).await?;
     }
     if let Some(b) = block {
         // Input ended inside a block: it is still one message.
-        let incoming = Incoming::Message(message(b.join("\n"), ts()));
-        step(core, incoming, &mut out, &mut buttons, &mut ts)?;
+        let incoming = Incoming::Message(message(b.join("\n"), console.ts()));
+        step(&runtime, incoming).await?;
     }
     Ok(())
 }
@@ -114,75 +231,9 @@ fn message(text: String, ts: String) -> Message {
     }
 }
 
-fn step(
-    core: &mut Core,
-    incoming: Incoming,
-    out: &mut impl Write,
-    buttons: &mut Option<Pressable>,
-    ts: &mut impl FnMut() -> String,
-) -> std::io::Result<()> {
-    // The content of this moment: the replies are rendered and reported with it.
-    let (m, effects) = core.decide(incoming, now());
-    if effects.is_empty() {
-        writeln!(out, "(quiet)")?;
+async fn step(runtime: &Runtime<Console>, incoming: Incoming) -> std::io::Result<()> {
+    if runtime.handle(incoming, None, &()).await == 0 {
+        writeln!(runtime.platform().screen().out, "(quiet)")?;
     }
-    for effect in effects {
-        match effect {
-            Effect::Post {
-                channel,
-                thread_ts,
-                reply,
-                source_ts,
-            } => {
-                let id = ts();
-                writeln!(out, "bot (in the thread):")?;
-                show(&m, &reply, out)?;
-                core.posted(&m, &channel, &id, &reply, source_ts.as_deref(), now());
-                remember(&m, buttons, &reply, id, thread_ts, false);
-            }
-            Effect::Update { ts: id, reply, .. } => {
-                writeln!(out, "bot (edited its reply):")?;
-                show(&m, &reply, out)?;
-                remember(&m, buttons, &reply, id, None, false);
-            }
-            Effect::Delete { .. } => {
-                writeln!(out, "bot removed its reply.")?;
-                *buttons = None;
-            }
-            Effect::Respond { reply } => {
-                let id = ts();
-                writeln!(out, "bot (only you see this):")?;
-                show(&m, &reply, out)?;
-                core.responded(&m, CHANNEL, &id, &reply);
-                remember(&m, buttons, &reply, id, None, true);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn show(m: &Matcher, reply: &Reply, out: &mut impl Write) -> std::io::Result<()> {
-    for line in render_text(m, reply).lines() {
-        writeln!(out, "  {line}")?;
-    }
-    Ok(())
-}
-
-fn remember(
-    m: &Matcher,
-    buttons: &mut Option<Pressable>,
-    reply: &Reply,
-    ts: String,
-    thread_ts: Option<String>,
-    ephemeral: bool,
-) {
-    let card = backup_bot_core::card(m, reply);
-    if !card.buttons.is_empty() {
-        *buttons = Some(Pressable {
-            ts,
-            thread_ts,
-            ephemeral,
-            action_ids: card.buttons.into_iter().map(|b| b.action_id).collect(),
-        });
-    }
+    runtime.platform().screen().out.flush()
 }

@@ -6,6 +6,7 @@ mod content;
 mod jsonl;
 mod logs;
 mod serve;
+mod stats;
 
 use anyhow::{Context, Result};
 use backup_bot_core::{question_reply, render_text};
@@ -88,6 +89,18 @@ enum Command {
     )]
     Serve {
         /// The configuration file (else BACKUP_BOT_CONFIG, else ./backup-bot.toml if present).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Per entry: answers given, fixed, still failing, wrong answer; the entries that do not
+    /// help first (from the store `storage.url` names).
+    Stats {
+        /// How far back, such as 7d or 12h.
+        #[arg(long, default_value = "30d")]
+        since: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
@@ -233,8 +246,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Console { config } => {
             let matcher = source(cli.content, config.as_deref())?.matcher()?;
-            let mut core = backup_bot_core::Core::new(matcher, Default::default());
-            console::run(&mut core, std::io::stdin().lock(), std::io::stdout().lock())?;
+            let decider = backup_bot_core::Decider::new(matcher, Default::default());
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .context("starting the runtime")?
+                .block_on(async {
+                    let state = backup_bot_runtime::State::open("memory").await?;
+                    console::run(decider, state, std::io::stdin().lock(), std::io::stdout())
+                        .await
+                        .context("console")
+                })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Config(ConfigCommand::Check { config }) => {
@@ -249,6 +271,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::from(2)
             })
+        }
+        Command::Stats {
+            since,
+            json,
+            config,
+        } => {
+            let settings = config::load(config.as_deref())?;
+            let secs = config::long_duration(&since)
+                .with_context(|| format!("--since `{since}` is not a duration such as 30d"))?;
+            print!("{}", stats::run(&settings.storage_url(), secs, json)?);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Discord(DiscordCommand::RegisterCommands { config }) => {
             let settings = config::load(config.as_deref())?;

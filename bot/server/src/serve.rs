@@ -6,12 +6,13 @@ use crate::content::{fingerprint, Fingerprint, Source};
 use anyhow::{Context, Result};
 use axum::routing::get;
 use axum::Router;
-use backup_bot_core::Core;
+use backup_bot_core::chat::Decider;
 use backup_bot_index::LiveMatcher;
+use backup_bot_runtime::State;
 use backup_bot_slack::{SlackBot, SlackOptions};
+use std::sync::Arc;
 
 pub fn run(settings: Settings, source: Source) -> Result<()> {
-    init_logs();
     // The fingerprint first: a change made while the content is read is seen afterwards.
     let loaded = fingerprint(&source.watched());
     let matcher = source.matcher()?;
@@ -29,7 +30,6 @@ pub fn run(settings: Settings, source: Source) -> Result<()> {
 
 /// `backup-bot discord register-commands`: registers /backup-error and says what it registered.
 pub fn register_discord(settings: &Settings) -> Result<Vec<String>> {
-    init_logs();
     let d = settings
         .discord
         .as_ref()
@@ -43,29 +43,15 @@ pub fn register_discord(settings: &Settings) -> Result<Vec<String>> {
         )))
 }
 
-fn init_logs() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BACKUP_BOT_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-                // The client library's own debug output carries payloads (pastes) and request
-                // details: it is never logged below warnings, whatever BACKUP_BOT_LOG says.
-                .add_directive("slack_morphism=warn".parse().expect("a valid directive"))
-                .add_directive("hyper=warn".parse().expect("a valid directive"))
-                .add_directive("serenity=warn".parse().expect("a valid directive"))
-                .add_directive("reqwest=warn".parse().expect("a valid directive"))
-                .add_directive("tungstenite=warn".parse().expect("a valid directive")),
-        )
-        .try_init();
-}
-
 async fn serve(
     settings: Settings,
     source: Source,
     matcher: LiveMatcher,
     loaded: Fingerprint,
 ) -> Result<()> {
+    // A store that refuses ends the bot here, with one line naming it (password redacted).
+    let state = State::open(&settings.storage_url()).await?;
+    let maintenance = tokio::spawn(state.clone().maintain(settings.storage_retention_secs));
     let watch = (settings.content_watch_secs > 0 && !source.watched().is_empty())
         .then(|| std::time::Duration::from_secs(settings.content_watch_secs));
     let reloader = tokio::spawn(crate::content::reload(
@@ -77,11 +63,12 @@ async fn serve(
     let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
     let mut _socket = None;
     if let Some(slack) = &settings.slack {
-        let core = Core::new(matcher.clone(), settings.policy.clone());
+        let decider = Arc::new(Decider::new(matcher.clone(), settings.policy.clone()));
         let bot = SlackBot::new(
-            core,
+            decider,
+            state.clone(),
             &SlackOptions {
-                bot_token: slack.bot_token.expose().to_string(),
+                bot_token: slack.bot_token.expose().to_string().into(),
                 api_url: slack.api_url.clone(),
                 in_channel: settings.response_type == ResponseType::InChannel,
             },
@@ -111,8 +98,12 @@ async fn serve(
     if let Some(d) = &settings.discord {
         let mut policy = settings.policy.clone();
         policy.allow = d.allow.clone();
-        let core = Core::new(matcher.clone(), policy);
-        let bot = backup_bot_discord::DiscordBot::new(core, discord_options(d, &settings));
+        let decider = Arc::new(Decider::new(matcher.clone(), policy));
+        let bot = backup_bot_discord::DiscordBot::new(
+            decider,
+            state.clone(),
+            discord_options(d, &settings),
+        );
         discord = Some(tokio::spawn(backup_bot_discord::run::run(bot)));
         tracing::info!("Discord: gateway");
     }
@@ -134,6 +125,7 @@ async fn serve(
         None => server.await.context("HTTP listener")?,
     }
     reloader.abort();
+    maintenance.abort();
     if let Some(l) = _socket {
         l.shutdown().await;
     }
@@ -146,7 +138,7 @@ pub fn discord_options(
     settings: &Settings,
 ) -> backup_bot_discord::DiscordOptions {
     backup_bot_discord::DiscordOptions {
-        token: d.token.expose().to_string(),
+        token: d.token.expose().to_string().into(),
         api_url: d.api_url.clone(),
         application_id: d.application_id,
         guilds: d.guilds.clone(),

@@ -90,7 +90,7 @@ async fn commands(State(http): State<Http>, headers: HeaderMap, body: Bytes) -> 
             return (StatusCode::BAD_REQUEST, "bad command").into_response();
         }
     };
-    Json(http.bot.on_command(&ev)).into_response()
+    Json(http.bot.on_command(&ev).await).into_response()
 }
 
 #[derive(serde::Deserialize)]

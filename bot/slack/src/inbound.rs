@@ -69,7 +69,7 @@ pub fn event(
                     user: Some(m.user.value().clone()),
                     ts: m.origin.ts.value().clone(),
                     thread_ts: m.origin.thread_ts.as_ref().map(|t| t.value().clone()),
-                    text: strip_mention(&text, bot_user),
+                    text: backup_bot_core::strip_mention(&text, bot_user),
                     direct: true,
                     dm: false,
                     edited: m.edited.is_some(),
@@ -155,21 +155,13 @@ fn message(m: &SlackMessageEvent, raw: &serde_json::Value, bot_user: Option<&str
             user,
             ts,
             thread_ts,
-            text: strip_mention(&text, bot_user),
+            text: backup_bot_core::strip_mention(&text, bot_user),
             direct,
             dm,
             edited,
             from_bot: bot_id || own,
         },
         files,
-    }
-}
-
-/// Removes the bot's own mention from a text.
-fn strip_mention(text: &str, bot_user: Option<&str>) -> String {
-    match bot_user {
-        Some(b) => text.replace(&format!("<@{b}>"), "").trim().to_string(),
-        None => text.to_string(),
     }
 }
 

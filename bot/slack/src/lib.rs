@@ -6,6 +6,7 @@ pub mod http;
 pub mod inbound;
 pub mod render;
 pub mod run;
+pub mod send;
 pub mod socket;
 
 pub use run::{SlackBot, SlackOptions};

@@ -2,7 +2,8 @@
 //! acknowledges each envelope when its callback returns (so callbacks hand the work to a task),
 //! and reconnects on `disconnect` messages and dropped connections.
 
-use crate::run::{Connector, SlackBot};
+use crate::run::SlackBot;
+use crate::send::Connector;
 use slack_morphism::prelude::*;
 use std::sync::Arc;
 
@@ -35,7 +36,7 @@ async fn on_command(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     match bot(&states).await {
-        Some(b) => Ok(b.on_command(&event)),
+        Some(b) => Ok(b.on_command(&event).await),
         None => Ok(SlackCommandEventResponse::new(
             SlackMessageContent::new().with_text("not ready".into()),
         )),

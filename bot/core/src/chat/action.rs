@@ -2,24 +2,30 @@
 //! suggestions, escalation. A button finds its entry by id in the content of the moment; an
 //! entry that a reload removed is said to be gone.
 
-use super::{Action, Core, Effect, Feedback, FeedbackKind};
+use super::decision::{Change, Decision, Facts, Progress};
+use super::{thread_of, Action, Decider, Effect, Feedback, FeedbackKind};
 use crate::reply::{action, Reply};
 use crate::words::words;
 use backup_bot_index::{Lang, Matcher, Reason};
 
-impl Core {
-    pub(super) fn action(&mut self, m: &Matcher, a: Action, now: u64) -> Vec<Effect> {
+impl Decider {
+    pub(super) fn action(&self, m: &Matcher, a: Action, facts: &Facts, now: u64) -> Decision {
+        let (effects, changes) = self.act(m, &a, facts, now);
+        Decision {
+            claim: None,
+            changes,
+            effects,
+        }
+    }
+
+    fn act(&self, m: &Matcher, a: &Action, facts: &Facts, now: u64) -> (Vec<Effect>, Vec<Change>) {
         let (name, data) = match a.action_id.split_once(':') {
             Some((n, d)) => (n, Some(d)),
             None => (a.action_id.as_str(), None),
         };
-        let about = self
-            .memory
-            .about
-            .get(&(a.channel.clone(), a.message_ts.clone()))
-            .cloned();
+        let about = facts.about.clone();
         let lang = about.as_ref().map(|x| x.lang).unwrap_or(Lang::En);
-        let thread = Some(a.thread_ts.clone().unwrap_or_else(|| a.message_ts.clone()));
+        let thread = Some(thread_of(a));
         let in_thread = |reply: Reply| -> Vec<Effect> {
             if a.ephemeral {
                 vec![Effect::Respond { reply }]
@@ -33,12 +39,15 @@ impl Core {
             }
         };
         let gone = || {
-            vec![Effect::Respond {
-                reply: Reply::Notice {
-                    lang,
-                    text: words(lang).no_entry.to_string(),
-                },
-            }]
+            (
+                vec![Effect::Respond {
+                    reply: Reply::Notice {
+                        lang,
+                        text: words(lang).no_entry.to_string(),
+                    },
+                }],
+                vec![],
+            )
         };
         match name {
             action::GUIDE_START | action::GUIDE_NEXT => {
@@ -46,19 +55,43 @@ impl Core {
                 let Some(entry) = m.entry_by_id(&about.entry) else {
                     return gone();
                 };
-                let step: usize = data.and_then(|d| d.parse().ok()).unwrap_or(0);
+                // A walk started again in its thread resumes at the step it had reached.
+                let reached = facts
+                    .progress
+                    .as_ref()
+                    .filter(|p| name == action::GUIDE_START && p.entry == about.entry)
+                    .map(|p| p.step);
+                let step: usize = reached
+                    .or_else(|| data.and_then(|d| d.parse().ok()))
+                    .unwrap_or(0);
                 let total = m.entries()[entry].edition(about.lang).steps.len();
                 if step >= total {
-                    return in_thread(Reply::Notice {
-                        lang,
-                        text: words(lang).walk_done.to_string(),
-                    });
+                    return (
+                        in_thread(Reply::Notice {
+                            lang,
+                            text: words(lang).walk_done.to_string(),
+                        }),
+                        vec![],
+                    );
                 }
-                in_thread(Reply::Step {
-                    lang: about.lang,
-                    entry,
-                    step,
-                })
+                let progress = Change::Progress {
+                    channel: a.channel.clone(),
+                    thread: thread_of(a),
+                    progress: Progress {
+                        entry: about.entry.clone(),
+                        step,
+                        user: a.user.clone(),
+                        at: now,
+                    },
+                };
+                (
+                    in_thread(Reply::Step {
+                        lang: about.lang,
+                        entry,
+                        step,
+                    }),
+                    vec![progress],
+                )
             }
             action::FIXED | action::STILL_FAILING => {
                 let kind = if name == action::FIXED {
@@ -66,21 +99,29 @@ impl Core {
                 } else {
                     FeedbackKind::StillFailing
                 };
-                if let Some(about) = &about {
-                    self.record(&a, &about.entry, kind, now);
-                }
-                in_thread(if kind == FeedbackKind::Fixed {
-                    Reply::Thanks { lang }
-                } else {
-                    Reply::OfferEscalation { lang }
-                })
+                let changes = about
+                    .iter()
+                    .map(|x| feedback(a, &x.entry, kind, now))
+                    .collect();
+                (
+                    in_thread(if kind == FeedbackKind::Fixed {
+                        Reply::Thanks { lang }
+                    } else {
+                        Reply::OfferEscalation { lang }
+                    }),
+                    changes,
+                )
             }
             action::WRONG => {
-                if let Some(about) = &about {
-                    self.record(&a, &about.entry, FeedbackKind::Wrong, now);
-                }
+                let mut changes: Vec<Change> = about
+                    .iter()
+                    .map(|x| feedback(a, &x.entry, FeedbackKind::Wrong, now))
+                    .collect();
                 // Removed (or, on a message only its reader sees, disowned): never pointed to.
-                self.memory.forget_reply(&a.channel, &a.message_ts);
+                changes.push(Change::Forget {
+                    channel: a.channel.clone(),
+                    reply: a.message_ts.clone(),
+                });
                 let mut out = Vec::new();
                 if !a.ephemeral {
                     out.push(Effect::Delete {
@@ -94,7 +135,7 @@ impl Core {
                         text: words(lang).removed.to_string(),
                     },
                 });
-                out
+                (out, changes)
             }
             action::SUGGEST_PICK => {
                 let Some(i) = data.and_then(|id| m.entry_by_id(id)) else {
@@ -114,27 +155,33 @@ impl Core {
                 } else {
                     m.entries()[i].lang_for(Lang::En)
                 };
-                in_thread(Reply::Answer {
-                    lang,
-                    found,
-                    also: vec![],
-                    truncated: false,
-                })
+                (
+                    in_thread(Reply::Answer {
+                        lang,
+                        found,
+                        also: vec![],
+                        truncated: false,
+                    }),
+                    vec![],
+                )
             }
-            action::ESCALATION_OPEN => vec![Effect::Respond {
-                reply: Reply::EscalationNotSetUp { lang },
-            }],
-            _ => vec![],
+            action::ESCALATION_OPEN => (
+                vec![Effect::Respond {
+                    reply: Reply::EscalationNotSetUp { lang },
+                }],
+                vec![],
+            ),
+            _ => (vec![], vec![]),
         }
     }
+}
 
-    fn record(&mut self, a: &Action, entry: &str, kind: FeedbackKind, now: u64) {
-        self.memory.record(Feedback {
-            channel: a.channel.clone(),
-            user: a.user.clone(),
-            entry: entry.to_string(),
-            kind,
-            at: now,
-        });
-    }
+fn feedback(a: &Action, entry: &str, kind: FeedbackKind, now: u64) -> Change {
+    Change::Feedback(Feedback {
+        channel: a.channel.clone(),
+        user: a.user.clone(),
+        entry: entry.to_string(),
+        kind,
+        at: now,
+    })
 }

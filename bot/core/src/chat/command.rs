@@ -1,20 +1,22 @@
 //! `/backup-error`: help, mute and unmute, and the lookup. A command names its subject: it
 //! answers at least as surely as the same text pasted in a channel.
 
-use super::{CommandCall, Core, Effect};
+use super::decision::{Change, Decision};
+use super::{CommandCall, Decider, Effect};
 use crate::command::{self, Command};
 use crate::reply::Reply;
 use crate::words::words;
 use backup_bot_index::{Lang, Matcher};
 
-impl Core {
-    pub(super) fn command(&mut self, m: &Matcher, c: CommandCall, now: u64) -> Vec<Effect> {
+impl Decider {
+    pub(super) fn command(&self, m: &Matcher, c: CommandCall, now: u64) -> Decision {
         let lang = if backup_bot_index::analysis::has_hangul(&c.text) {
             Lang::Ko
         } else {
             Lang::En
         };
         let w = words(lang);
+        let mut changes = Vec::new();
         let reply = match command::parse(&c.text) {
             Command::Help => Reply::Help { lang },
             Command::Mute(None) => Reply::Notice {
@@ -23,14 +25,19 @@ impl Core {
             },
             Command::Mute(Some(secs)) => {
                 let until = now + secs;
-                self.memory.muted_until.insert(c.channel.clone(), until);
+                changes.push(Change::Mute {
+                    channel: c.channel.clone(),
+                    until,
+                });
                 Reply::Notice {
                     lang,
                     text: format!("{} {}", w.muted, command::format_until(secs)),
                 }
             }
             Command::Unmute => {
-                self.memory.muted_until.remove(&c.channel);
+                changes.push(Change::Unmute {
+                    channel: c.channel.clone(),
+                });
                 Reply::Notice {
                     lang,
                     text: w.unmuted.to_string(),
@@ -38,6 +45,10 @@ impl Core {
             }
             Command::Lookup(text) => crate::lookup_reply(m, &text),
         };
-        vec![Effect::Respond { reply }]
+        Decision {
+            claim: None,
+            changes,
+            effects: vec![Effect::Respond { reply }],
+        }
     }
 }

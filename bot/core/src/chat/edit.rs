@@ -1,56 +1,57 @@
 //! An edited message: the reply is updated in place when the entry changed, or a first answer
-//! is posted when the edit now names one (never a second answer while one is being sent).
+//! is posted when the edit now names one (claimed like any answer: never a second answer while
+//! the first is being sent, nor after it).
 
-use super::memory::About;
-use super::{Core, Effect, Message};
+use super::decision::{About, Change, Decision, Facts};
+use super::{Decider, Effect, Message};
+use crate::reply::Reply;
 use backup_bot_index::Matcher;
 
-impl Core {
-    pub(super) fn edit(&mut self, m: &Matcher, msg: Message, direct: bool) -> Vec<Effect> {
-        let key = (msg.channel.clone(), msg.ts.clone());
-        let new = if direct {
-            Some(crate::question_reply(m, &msg.text))
-        } else {
-            crate::paste_reply(m, &msg.text)
-        };
-        let new_about = new.as_ref().and_then(|r| About::of(m, r));
-        match (self.memory.replies.get(&key).cloned(), new) {
+impl Decider {
+    pub(super) fn edit(&self, m: &Matcher, msg: Message, reply: Reply, facts: &Facts) -> Decision {
+        let new_about = About::of(m, &reply);
+        match &facts.reply {
             // Answered before: update the reply in place when the entry changed.
-            (Some((reply_ts, about)), Some(reply)) => {
+            Some((reply_ts, about)) => {
                 if new_about.as_ref().is_some_and(|a| a.entry == about.entry) {
-                    return vec![];
+                    return Decision::default();
                 }
+                let mut changes = Vec::new();
                 if let Some(a) = new_about {
-                    self.memory
-                        .remember_reply(key, (reply_ts.clone(), a.clone()));
-                    self.memory
-                        .remember_about((msg.channel.clone(), reply_ts.clone()), a);
+                    changes.push(Change::Reply {
+                        channel: msg.channel.clone(),
+                        source: msg.ts.clone(),
+                        reply: reply_ts.clone(),
+                        about: a.clone(),
+                    });
+                    changes.push(Change::About {
+                        channel: msg.channel.clone(),
+                        message: reply_ts.clone(),
+                        about: a,
+                    });
                 }
-                vec![Effect::Update {
-                    channel: msg.channel,
-                    ts: reply_ts,
-                    reply,
-                }]
+                Decision {
+                    claim: None,
+                    changes,
+                    effects: vec![Effect::Update {
+                        channel: msg.channel,
+                        ts: reply_ts.clone(),
+                        reply,
+                    }],
+                }
             }
-            (Some(_), None) => vec![],
-            // The answer to the original is still being sent: no second answer.
-            (None, Some(_)) if self.memory.in_flight.contains(&key) => vec![],
-            // Not answered before, names an entry now: answer it, once.
-            (None, Some(reply)) => {
-                if !self
-                    .memory
-                    .first_time(format!("{}:{}:edit", msg.channel, msg.ts))
-                {
-                    return vec![];
-                }
-                vec![Effect::Post {
+            // Not answered before, names an entry now: answer it, if nobody has claimed the
+            // message (its answer being sent, or sent).
+            None => Decision {
+                claim: Some((msg.channel.clone(), msg.ts.clone())),
+                changes: vec![],
+                effects: vec![Effect::Post {
                     channel: msg.channel.clone(),
                     thread_ts: Some(msg.thread_ts.clone().unwrap_or_else(|| msg.ts.clone())),
                     reply,
                     source_ts: Some(msg.ts),
-                }]
-            }
-            (None, None) => vec![],
+                }],
+            },
         }
     }
 }

@@ -1,114 +1,146 @@
-//! What the core remembers between events: ids only, never text, each map bounded. Entries are
-//! remembered by id, not by position: a reload of the content changes positions, and a button
-//! pressed after it must still find its entry (or say plainly that it is gone).
+//! A state kept in this process's memory: ids only, never text, each map bounded (oldest
+//! forgotten first). It answers [`Needs`] and applies [`Change`]s like the store does; the
+//! core's own tests and [`super::Core`] run on it.
 
+use super::decision::{About, Change, Facts, Key, Needs, Progress};
 use super::Feedback;
-use crate::reply::Reply;
-use backup_bot_index::{Lang, Matcher};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
 
-/// How many message ids, replies and answers are remembered (oldest forgotten first).
+/// How many claims, replies and answers are remembered (oldest forgotten first).
 pub const MEMORY_LIMIT: usize = 20_000;
 
-/// What a posted reply is about (for its buttons and for edits of its source).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct About {
-    /// The entry's id.
-    pub entry: String,
-    pub lang: Lang,
+/// A map that forgets its oldest keys past [`MEMORY_LIMIT`].
+#[derive(Debug)]
+struct Bounded<K, V> {
+    map: HashMap<K, V>,
+    order: VecDeque<K>,
 }
 
-impl About {
-    /// What `reply` (decided on `m`) is about, if it is about one entry.
-    pub fn of(m: &Matcher, reply: &Reply) -> Option<About> {
-        let (entry, lang) = match reply {
-            Reply::Answer { lang, found, .. } => (found.entry, *lang),
-            Reply::Step { lang, entry, .. } | Reply::Pointer { lang, entry, .. } => (*entry, *lang),
-            _ => return None,
-        };
-        Some(About {
-            entry: m.entries().get(entry)?.id.clone(),
-            lang,
-        })
+impl<K: Hash + Eq + Clone, V> Default for Bounded<K, V> {
+    fn default() -> Self {
+        Bounded {
+            map: HashMap::new(),
+            order: VecDeque::new(),
+        }
     }
 }
 
-type Key = (String, String);
+impl<K: Hash + Eq + Clone, V> Bounded<K, V> {
+    fn insert(&mut self, k: K, v: V) {
+        if !self.map.contains_key(&k) {
+            if self.order.len() >= MEMORY_LIMIT {
+                if let Some(old) = self.order.pop_front() {
+                    self.map.remove(&old);
+                }
+            }
+            self.order.push_back(k.clone());
+        }
+        self.map.insert(k, v);
+    }
+}
 
-/// What the core remembers between events (kept in memory; persistence comes with the store).
+/// What the core remembers between events, in this process.
 #[derive(Debug, Default)]
 pub struct Memory {
-    seen: HashSet<String>,
-    seen_order: VecDeque<String>,
-    /// (channel, source message) → (our reply, what it was about).
-    pub(super) replies: HashMap<Key, (String, About)>,
-    replies_order: VecDeque<Key>,
+    claims: Bounded<Key, ()>,
+    /// (channel, source message) → (our reply, what it is about).
+    replies: Bounded<Key, (String, About)>,
     /// (channel, our message) → what it is about (for its buttons).
-    pub(super) about: HashMap<Key, About>,
-    about_order: VecDeque<Key>,
+    about: Bounded<Key, About>,
     /// (channel, entry id) → (when, our reply) of the last full answer.
-    pub(super) last: HashMap<Key, (u64, String)>,
-    pub(super) muted_until: HashMap<String, u64>,
-    /// (channel, source message) whose reply is being sent (posted, not yet confirmed).
-    pub(super) in_flight: HashSet<Key>,
+    last: Bounded<Key, (u64, String)>,
+    progress: Bounded<Key, Progress>,
+    muted_until: HashMap<String, u64>,
     pub feedback: Vec<Feedback>,
 }
 
 impl Memory {
-    /// True the first time a key is seen.
-    pub(super) fn first_time(&mut self, key: String) -> bool {
-        if self.seen.contains(&key) {
+    /// Takes a claim: true the first time.
+    pub fn claim(&mut self, key: &Key) -> bool {
+        if self.claims.map.contains_key(key) {
             return false;
         }
-        if self.seen_order.len() >= MEMORY_LIMIT {
-            if let Some(old) = self.seen_order.pop_front() {
-                self.seen.remove(&old);
-            }
-        }
-        self.seen.insert(key.clone());
-        self.seen_order.push_back(key);
+        self.claims.insert(key.clone(), ());
         true
     }
 
-    pub(super) fn remember_about(&mut self, key: Key, about: About) {
-        if !self.about.contains_key(&key) {
-            if self.about_order.len() >= MEMORY_LIMIT {
-                if let Some(old) = self.about_order.pop_front() {
-                    self.about.remove(&old);
+    /// Gives a claim back (its reply could not be posted).
+    pub fn release(&mut self, key: &Key) {
+        self.claims.map.remove(key);
+    }
+
+    /// The facts `needs` asks for.
+    pub fn facts(&self, needs: &Needs) -> Facts {
+        Facts {
+            muted_until: needs
+                .mute
+                .as_ref()
+                .and_then(|c| self.muted_until.get(c).copied()),
+            reply: needs
+                .reply
+                .as_ref()
+                .and_then(|k| self.replies.map.get(k).cloned()),
+            about: needs
+                .about
+                .as_ref()
+                .and_then(|k| self.about.map.get(k).cloned()),
+            last: needs
+                .last
+                .as_ref()
+                .and_then(|k| self.last.map.get(k).cloned()),
+            progress: needs
+                .progress
+                .as_ref()
+                .and_then(|k| self.progress.map.get(k).cloned()),
+        }
+    }
+
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::Mute { channel, until } => {
+                self.muted_until.insert(channel, until);
+            }
+            Change::Unmute { channel } => {
+                self.muted_until.remove(&channel);
+            }
+            Change::Feedback(f) => {
+                self.feedback.push(f);
+                if self.feedback.len() > MEMORY_LIMIT {
+                    self.feedback.remove(0);
                 }
             }
-            self.about_order.push_back(key.clone());
-        }
-        self.about.insert(key, about);
-    }
-
-    pub(super) fn remember_reply(&mut self, source: Key, reply: (String, About)) {
-        if !self.replies.contains_key(&source) {
-            if self.replies_order.len() >= MEMORY_LIMIT {
-                if let Some(old) = self.replies_order.pop_front() {
-                    self.replies.remove(&old);
-                }
+            Change::Forget { channel, reply } => {
+                self.about.map.remove(&(channel.clone(), reply.clone()));
+                self.last
+                    .map
+                    .retain(|(ch, _), (_, ts)| !(*ch == channel && *ts == reply));
+                self.replies
+                    .map
+                    .retain(|(ch, _), (ts, _)| !(*ch == channel && *ts == reply));
             }
-            self.replies_order.push_back(source.clone());
-        }
-        self.replies.insert(source, reply);
-    }
-
-    /// Forgets a reply that was removed: no pointer leads to it, no edit updates it, its
-    /// buttons are about nothing.
-    pub(super) fn forget_reply(&mut self, channel: &str, reply_ts: &str) {
-        self.about
-            .remove(&(channel.to_string(), reply_ts.to_string()));
-        self.last
-            .retain(|(ch, _), (_, ts)| !(ch == channel && ts == reply_ts));
-        self.replies
-            .retain(|(ch, _), (ts, _)| !(ch == channel && ts == reply_ts));
-    }
-
-    pub(super) fn record(&mut self, feedback: Feedback) {
-        self.feedback.push(feedback);
-        if self.feedback.len() > MEMORY_LIMIT {
-            self.feedback.remove(0);
+            Change::About {
+                channel,
+                message,
+                about,
+            } => self.about.insert((channel, message), about),
+            Change::Reply {
+                channel,
+                source,
+                reply,
+                about,
+            } => self.replies.insert((channel, source), (reply, about)),
+            Change::Answered {
+                channel,
+                entry,
+                reply,
+                at,
+            } => self.last.insert((channel, entry), (at, reply)),
+            Change::Progress {
+                channel,
+                thread,
+                progress,
+            } => self.progress.insert((channel, thread), progress),
         }
     }
 }

@@ -1,22 +1,30 @@
 //! The chat core: an incoming message, command or button press becomes effects (post, update,
-//! delete, respond). No I/O: adapters turn platform events into [`Incoming`], carry out the
-//! [`Effect`]s, and tell the core what they posted ([`Core::posted`]).
+//! delete, respond). No I/O, no lock: a [`Decider`] (the content and the policy, shared as they
+//! are) prepares an event ([`Decider::prepare`]: the matching, and the few facts of the state it
+//! needs), then decides on those facts ([`Decider::decide`]): effects, a claim to take before
+//! anything is posted, and changes to the state. Whoever runs it (the runtime over the store; a
+//! [`Core`] over [`Memory`]) fetches the facts, takes the claim, applies the changes, carries out
+//! the effects and records what was posted ([`recorded`]).
 //!
 //! One handler per file: `message` (pastes and questions), `edit`, `command`, `action`
-//! (buttons); `memory` keeps what outlives one event, by entry id (positions change when the
-//! content is reloaded).
+//! (buttons); `decision` the vocabulary between the decider and its state; `memory` a state
+//! kept in this process, by entry id (positions change when the content is reloaded); `local`
+//! the decider over that memory.
 
 mod action;
 mod command;
+mod decision;
 mod edit;
+mod local;
 mod memory;
 mod message;
 
+pub use decision::{recorded, About, Change, Decision, Draft, Facts, Key, Needs, Progress};
+pub use local::Core;
 pub use memory::{Memory, MEMORY_LIMIT};
 
 use crate::reply::Reply;
 use backup_bot_index::{LiveMatcher, Matcher};
-use memory::About;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -58,7 +66,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    fn for_channel(&self, channel: &str) -> ChannelPolicy {
+    pub fn for_channel(&self, channel: &str) -> ChannelPolicy {
         self.channels.get(channel).copied().unwrap_or(self.default)
     }
 }
@@ -117,7 +125,7 @@ pub enum Incoming {
 /// What the bot wants done.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
-    /// Post a reply in a channel (in `thread_ts`'s thread); then tell [`Core::posted`] its id.
+    /// Post a reply in a channel (in `thread_ts`'s thread); then record it ([`recorded`]).
     Post {
         channel: String,
         thread_ts: Option<String>,
@@ -154,86 +162,72 @@ pub enum FeedbackKind {
     Wrong,
 }
 
-/// The core: the content (replaceable while running), the policy and the memory.
-pub struct Core {
-    content: LiveMatcher,
-    pub policy: Policy,
-    pub memory: Memory,
+impl FeedbackKind {
+    /// The name it is stored under.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedbackKind::Fixed => "fixed",
+            FeedbackKind::StillFailing => "still_failing",
+            FeedbackKind::Wrong => "wrong",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FeedbackKind> {
+        match s {
+            "fixed" => Some(FeedbackKind::Fixed),
+            "still_failing" => Some(FeedbackKind::StillFailing),
+            "wrong" => Some(FeedbackKind::Wrong),
+            _ => None,
+        }
+    }
 }
 
-impl Core {
-    /// A core over `content`: a [`Matcher`], an `Arc` of one, or a [`LiveMatcher`] that a
-    /// reloader replaces (the core then answers from the new content at the next event).
-    pub fn new(content: impl Into<LiveMatcher>, policy: Policy) -> Core {
-        Core {
+/// What never changes while the bot runs: the content (replaced whole by a reload, read without
+/// a lock) and the policy. Shared by every event at once; matching never waits for another.
+pub struct Decider {
+    content: LiveMatcher,
+    pub policy: Policy,
+}
+
+impl Decider {
+    /// A decider over `content`: a [`Matcher`], an `Arc` of one, or a [`LiveMatcher`] that a
+    /// reloader replaces (the next event is then decided on the new content).
+    pub fn new(content: impl Into<LiveMatcher>, policy: Policy) -> Decider {
+        Decider {
             content: content.into(),
             policy,
-            memory: Memory::default(),
         }
     }
 
     /// The matcher now. Replies refer to entries by position in the matcher that decided them:
-    /// render them with that one (see [`Core::decide`]).
+    /// render and record them with that one, so an answer in flight finishes on the content it
+    /// started with.
     pub fn matcher(&self) -> Arc<Matcher> {
         self.content.current()
     }
 
-    /// Decides on the current content and returns it with the effects: the adapter renders
-    /// those replies, and reports them to [`Core::posted`], with that same matcher, so an
-    /// answer in flight finishes on the content it started with.
-    pub fn decide(&mut self, incoming: Incoming, now: u64) -> (Arc<Matcher>, Vec<Effect>) {
-        let m = self.matcher();
-        let effects = match incoming {
-            Incoming::Message(msg) => self.message(&m, msg, now),
-            Incoming::Command(c) => self.command(&m, c, now),
-            Incoming::Action(a) => self.action(&m, a, now),
-        };
-        (m, effects)
-    }
-
-    /// Decides what to do with an incoming event at time `now` (unix seconds), on the current
-    /// content.
-    pub fn handle(&mut self, incoming: Incoming, now: u64) -> Vec<Effect> {
-        self.decide(incoming, now).1
-    }
-
-    /// Tells the core that `reply` (decided on `m`) was posted as `reply_ts`, in answer to
-    /// `source_ts` when it answers a message.
-    pub fn posted(
-        &mut self,
-        m: &Matcher,
-        channel: &str,
-        reply_ts: &str,
-        reply: &Reply,
-        source_ts: Option<&str>,
-        now: u64,
-    ) {
-        let Some(about) = About::of(m, reply) else {
-            return;
-        };
-        let key = (channel.to_string(), reply_ts.to_string());
-        self.memory.remember_about(key, about.clone());
-        if let Reply::Answer { .. } = reply {
-            self.memory.last.insert(
-                (channel.to_string(), about.entry.clone()),
-                (now, reply_ts.to_string()),
-            );
-        }
-        if let Some(src) = source_ts {
-            let src = (channel.to_string(), src.to_string());
-            self.memory.in_flight.remove(&src);
-            self.memory
-                .remember_reply(src, (reply_ts.to_string(), about));
+    /// The first step (pure): the matching an event needs, and the facts of the state to fetch.
+    pub fn prepare(&self, m: &Matcher, incoming: Incoming) -> Draft {
+        match incoming {
+            Incoming::Message(msg) => self.prepare_message(m, msg),
+            Incoming::Command(c) => Draft::of(Incoming::Command(c), None, Needs::default()),
+            Incoming::Action(a) => {
+                let needs = Needs {
+                    about: Some((a.channel.clone(), a.message_ts.clone())),
+                    progress: Some((a.channel.clone(), thread_of(&a))),
+                    ..Needs::default()
+                };
+                Draft::of(Incoming::Action(a), None, needs)
+            }
         }
     }
 
-    /// Tells the core that `reply` (decided on `m`) answered a command or a button press itself
-    /// as `reply_ts` ([`Effect::Respond`]): its buttons work, but the cooldown never points to it
-    /// (it may be seen by one person only).
-    pub fn responded(&mut self, m: &Matcher, channel: &str, reply_ts: &str, reply: &Reply) {
-        if let Some(about) = About::of(m, reply) {
-            self.memory
-                .remember_about((channel.to_string(), reply_ts.to_string()), about);
+    /// The second step (pure): what to do, given the facts the draft asked for.
+    pub fn decide(&self, m: &Matcher, draft: Draft, facts: &Facts, now: u64) -> Decision {
+        match draft.incoming {
+            Incoming::Message(msg) => self.message(m, msg, draft.reply, facts, now),
+            Incoming::Command(c) => self.command(m, c, now),
+            Incoming::Action(a) => self.action(m, a, facts, now),
         }
     }
 
@@ -244,4 +238,9 @@ impl Core {
             .as_ref()
             .is_none_or(|a| a.contains(channel))
     }
+}
+
+/// The thread a button's answers go to: the thread of its message, or the message itself.
+fn thread_of(a: &Action) -> String {
+    a.thread_ts.clone().unwrap_or_else(|| a.message_ts.clone())
 }

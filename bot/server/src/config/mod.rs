@@ -5,6 +5,7 @@
 
 use anyhow::{bail, Result};
 use backup_bot_core::chat::{ChannelPolicy, Mode, Policy};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,14 +18,20 @@ mod tokens;
 
 pub use load::{load, load_content_dirs};
 
-/// A secret: its `Debug` and `Display` say `[redacted]`.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
+/// A secret (kept by `secrecy`: zeroed when dropped): its `Debug` and `Display` say
+/// `[redacted]`.
+#[derive(Clone, Deserialize)]
 #[serde(transparent)]
-pub struct Secret(String);
+pub struct Secret(SecretString);
 
 impl Secret {
+    #[cfg(test)]
+    pub fn new(s: String) -> Secret {
+        Secret(SecretString::from(s))
+    }
+
     pub fn expose(&self) -> &str {
-        &self.0
+        self.0.expose_secret()
     }
 }
 
@@ -94,7 +101,8 @@ struct RawDiscord {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawStorage {
-    url: Option<String>,
+    url: Option<Secret>,
+    retention: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -181,7 +189,11 @@ pub struct Settings {
     pub listen: String,
     pub slack: Option<SlackSettings>,
     pub discord: Option<DiscordSettings>,
-    pub storage_url: String,
+    /// Where the state lives; `None`: the command's default (a SQLite file for `serve`,
+    /// memory for the console). Its password is a secret.
+    pub storage_url: Option<Secret>,
+    /// How long claims and replies are kept, in seconds (feedback is kept).
+    pub storage_retention_secs: u64,
     pub response_type: ResponseType,
     /// A team's own entry folders (runbooks), loaded beside the shipped content.
     pub content_dirs: Vec<PathBuf>,
@@ -196,6 +208,32 @@ pub struct Settings {
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_SLACK_API: &str = "https://slack.com/api";
 pub const DEFAULT_CONTENT_WATCH_SECS: u64 = 2;
+/// Where `serve` and `stats` keep the state unless `storage.url` says otherwise.
+pub const DEFAULT_STORAGE_URL: &str = "sqlite://backup-bot.db";
+pub const DEFAULT_RETENTION_SECS: u64 = 30 * 86_400;
+
+/// A duration such as `30m`, `12h` or `30d` (days without the 30-day bound of the command).
+pub fn long_duration(s: &str) -> Option<u64> {
+    let t = s.trim().to_ascii_lowercase();
+    match t.strip_suffix('d') {
+        Some(days) if !days.is_empty() && days.bytes().all(|b| b.is_ascii_digit()) => days
+            .parse::<u64>()
+            .ok()?
+            .checked_mul(86_400)
+            .filter(|&n| n > 0),
+        _ => backup_bot_core::command::duration(&t),
+    }
+}
+
+impl Settings {
+    /// The storage URL `serve` and `stats` use.
+    pub fn storage_url(&self) -> String {
+        self.storage_url.as_ref().map_or_else(
+            || DEFAULT_STORAGE_URL.to_string(),
+            |s| s.expose().to_string(),
+        )
+    }
+}
 
 /// Finds the configuration file: `--config`, else `BACKUP_BOT_CONFIG`, else `backup-bot.toml`.
 pub fn locate(flag: Option<&Path>) -> Result<Option<PathBuf>> {
@@ -378,6 +416,23 @@ fn validate(raw: Raw, source: Option<PathBuf>, p: &mut Vec<String>) -> Settings 
             LogFormat::Human
         }
     };
+    if let Some(url) = &raw.storage.url {
+        if let Err(why) = backup_bot_store::Backend::of(url.expose()) {
+            p.push(format!(
+                "storage.url `{}` {why}",
+                backup_bot_store::redact(url.expose())
+            ));
+        }
+    }
+    let storage_retention_secs = match raw.storage.retention.as_deref() {
+        None => DEFAULT_RETENTION_SECS,
+        Some(d) => long_duration(d).unwrap_or_else(|| {
+            p.push(format!(
+                "storage.retention `{d}` is not a duration such as 30d"
+            ));
+            DEFAULT_RETENTION_SECS
+        }),
+    };
     let default = channel_policy(&raw.defaults, ChannelPolicy::default(), "defaults", p);
     let mut channels = HashMap::new();
     for (id, c) in &raw.channels {
@@ -390,7 +445,8 @@ fn validate(raw: Raw, source: Option<PathBuf>, p: &mut Vec<String>) -> Settings 
         listen,
         slack,
         discord,
-        storage_url: raw.storage.url.unwrap_or_else(|| "memory:".to_string()),
+        storage_url: raw.storage.url,
+        storage_retention_secs,
         response_type,
         content_dirs,
         content_watch_secs,
@@ -442,7 +498,7 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let s = Secret("xoxb-123".into());
+        let s = Secret::new("xoxb-123".into());
         assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
         assert_eq!(
             show::redact_url("postgres://bot:pw@db/x"),

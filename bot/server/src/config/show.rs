@@ -76,7 +76,17 @@ impl Settings {
                 s.push('\n');
             }
         }
-        let _ = writeln!(s, "[storage]\nurl = {:?}\n", redact_url(&self.storage_url));
+        let _ = writeln!(
+            s,
+            "[storage]\nurl = {:?}{}\nretention = \"{}s\"\n",
+            redact_url(&self.storage_url()),
+            if self.storage_url.is_none() {
+                " # the default for serve and stats (the console keeps its state in memory)"
+            } else {
+                ""
+            },
+            self.storage_retention_secs
+        );
         let _ = writeln!(
             s,
             "[commands]\nresponse_type = {:?}\n",
@@ -141,16 +151,4 @@ impl Settings {
     }
 }
 
-/// A URL with any password replaced.
-pub(super) fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:[redacted]{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_string(),
-            }
-        }
-        _ => url.to_string(),
-    }
-}
+pub(super) use backup_bot_store::redact as redact_url;

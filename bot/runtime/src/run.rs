@@ -1,0 +1,133 @@
+//! [`Runtime::handle`]: one event, from the platform's neutral form to what was posted.
+
+use crate::{retry, Failure, Platform, Post, State};
+use backup_bot_core::chat::{recorded, Decider};
+use backup_bot_core::{now, Effect, Incoming};
+use backup_bot_index::Matcher;
+use backup_bot_store::Claim;
+use std::sync::Arc;
+
+/// The runtime of one platform: its decider (shared, no lock), the state (shared by every
+/// platform of the process), and the platform.
+pub struct Runtime<P: Platform> {
+    decider: Arc<Decider>,
+    state: Arc<State>,
+    platform: P,
+}
+
+impl<P: Platform> Runtime<P> {
+    pub fn new(decider: Arc<Decider>, state: Arc<State>, platform: P) -> Runtime<P> {
+        Runtime {
+            decider,
+            state,
+            platform,
+        }
+    }
+
+    pub fn platform(&self) -> &P {
+        &self.platform
+    }
+
+    pub fn decider(&self) -> &Decider {
+        &self.decider
+    }
+
+    /// Handles one event: `event` is the platform's own id of the delivery when it has one
+    /// (Slack's `event_id`), claimed with the message. Returns how many effects were decided
+    /// (0: the bot stays quiet, or someone else answered).
+    pub async fn handle(&self, incoming: Incoming, event: Option<&str>, ctx: &P::Context) -> usize {
+        let name = self.platform.name();
+        // The content of this moment: the replies are rendered and recorded with it.
+        let m = self.decider.matcher();
+        let draft = self.decider.prepare(&m, incoming);
+        let facts = self.state.facts(name, &draft.needs).await;
+        let at = now();
+        let decision = self.decider.decide(&m, draft, &facts, at);
+        let claim = decision.claim.map(|key| Claim {
+            platform: name.to_string(),
+            event: event.map(str::to_string),
+            key,
+            at,
+        });
+        if let Some(c) = &claim {
+            if !self.state.claim(c).await {
+                tracing::debug!(channel = %c.key.0, ts = %c.key.1, "already claimed");
+                return 0;
+            }
+        }
+        for change in decision.changes {
+            self.state.apply(name, change, at).await;
+        }
+        let n = decision.effects.len();
+        for effect in decision.effects {
+            if let Err(e) = self.carry_out(&m, effect, ctx).await {
+                tracing::error!(platform = name, error = %e, "could not carry out a reply");
+                // Nothing was posted: the claim is given back, so a retry may answer.
+                if let Some(c) = &claim {
+                    self.state.release(c).await;
+                }
+            }
+        }
+        n
+    }
+
+    async fn carry_out(
+        &self,
+        m: &Matcher,
+        effect: Effect,
+        ctx: &P::Context,
+    ) -> Result<(), Failure> {
+        let p = &self.platform;
+        let policy = p.retry_policy();
+        let name = p.name();
+        match effect {
+            Effect::Post {
+                channel,
+                thread_ts,
+                reply,
+                source_ts,
+            } => {
+                let post = Post {
+                    channel: &channel,
+                    thread_ts: thread_ts.as_deref(),
+                    reply: &reply,
+                    source_ts: source_ts.as_deref(),
+                };
+                let sent = retry(policy, || p.send(m, &post)).await?;
+                tracing::info!(platform = name, channel = %sent.channel, ts = %sent.ts, "replied");
+                self.record(m, &sent, &reply, source_ts.as_deref(), false)
+                    .await;
+            }
+            Effect::Update { channel, ts, reply } => {
+                retry(policy, || p.update(m, &channel, &ts, &reply)).await?;
+                tracing::info!(platform = name, channel = %channel, ts = %ts, "updated a reply");
+            }
+            Effect::Delete { channel, ts } => {
+                retry(policy, || p.delete(&channel, &ts)).await?;
+                tracing::info!(platform = name, channel = %channel, ts = %ts, "removed a reply");
+            }
+            Effect::Respond { reply } => {
+                if let Some(sent) = retry(policy, || p.respond(m, ctx, &reply)).await? {
+                    self.record(m, &sent, &reply, None, true).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn record(
+        &self,
+        m: &Matcher,
+        sent: &Sent,
+        reply: &backup_bot_core::Reply,
+        source: Option<&str>,
+        responded: bool,
+    ) {
+        let at = now();
+        for c in recorded(m, &sent.channel, &sent.ts, reply, source, responded, at) {
+            self.state.apply(self.platform.name(), c, at).await;
+        }
+    }
+}
+
+use crate::Sent;

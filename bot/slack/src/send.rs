@@ -1,0 +1,198 @@
+//! Slack as a [`Platform`]: chat.postMessage, chat.update, chat.delete and response URLs
+//! through the real slack-morphism client; its errors told apart for the runtime's retries
+//! (429 after `Retry-After`, 5xx and network errors with a backoff).
+
+use crate::render::{self, Rendered};
+use backup_bot_core::Reply;
+use backup_bot_index::Matcher;
+use backup_bot_runtime::{Failure, Platform, Post, RetryPolicy, Sent, Wait};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub type Connector = SlackClientHyperConnector<HttpsConnector<HttpConnector>>;
+pub type Client = SlackClient<Connector>;
+pub type Http = hyper_util::client::legacy::Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+/// Web API calls and response URLs: retried 5 times, from 200 ms (a 429 waits its
+/// `Retry-After`, at most 30 s).
+pub const RETRIES: RetryPolicy = RetryPolicy {
+    first: Duration::from_millis(200),
+    times: 5,
+};
+
+/// Where a response goes.
+pub enum Respond {
+    /// Nowhere (a message event).
+    Nowhere,
+    /// A button's response URL.
+    Url(Option<String>),
+    /// The HTTP response (or Socket Mode acknowledgement) of a command, in `channel`.
+    Inline {
+        channel: String,
+        slot: Mutex<Option<Rendered>>,
+    },
+}
+
+/// What sends to Slack.
+pub struct SlackSender {
+    pub client: Arc<Client>,
+    pub token: SlackApiToken,
+    pub http: Http,
+}
+
+impl SlackSender {
+    pub fn session(&self) -> SlackClientSession<'_, Connector> {
+        self.client.open_session(&self.token)
+    }
+
+    /// Posts JSON to a response URL (one attempt).
+    async fn post_json(&self, url: &str, body: &serde_json::Value) -> Result<(), Failure> {
+        let bytes = Bytes::from(serde_json::to_vec(body).map_err(Failure::never)?);
+        let req = hyper::Request::post(url)
+            .header(
+                hyper::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            )
+            .body(Full::new(bytes))
+            .map_err(Failure::never)?;
+        match self.http.request(req).await {
+            Ok(resp) if resp.status().is_success() => Ok(()),
+            Ok(resp) => {
+                let status = resp.status();
+                let wait = if status.as_u16() == 429 {
+                    Wait::After(
+                        resp.headers()
+                            .get(hyper::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.parse::<u64>().ok())
+                            .map_or(Duration::from_secs(1), Duration::from_secs),
+                    )
+                } else if status.is_server_error() {
+                    Wait::Backoff
+                } else {
+                    Wait::Never
+                };
+                Err(Failure {
+                    wait,
+                    error: anyhow::anyhow!("response URL answered {status}"),
+                })
+            }
+            Err(e) => Err(Failure {
+                wait: Wait::Backoff,
+                error: anyhow::anyhow!("response URL: {e}"),
+            }),
+        }
+    }
+}
+
+/// A Web API error, told apart for the retries.
+pub fn failure(e: SlackClientError) -> Failure {
+    let wait = match &e {
+        SlackClientError::RateLimitError(r) => {
+            Wait::After(r.retry_after.unwrap_or(Duration::from_secs(1)))
+        }
+        SlackClientError::HttpError(h) if h.status_code.is_server_error() => Wait::Backoff,
+        SlackClientError::HttpProtocolError(_) | SlackClientError::SystemError(_) => Wait::Backoff,
+        _ => Wait::Never,
+    };
+    Failure {
+        wait,
+        error: anyhow::Error::new(e).context("Slack"),
+    }
+}
+
+/// A reply rendered with the matcher that decided it.
+pub fn render_on(m: &Matcher, reply: &Reply) -> Rendered {
+    render::card(&backup_bot_core::card(m, reply))
+}
+
+impl Platform for SlackSender {
+    type Context = Respond;
+
+    fn name(&self) -> &'static str {
+        "slack"
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        RETRIES
+    }
+
+    async fn send(&self, m: &Matcher, post: &Post<'_>) -> Result<Sent, Failure> {
+        let r = render_on(m, post.reply);
+        let mut req = SlackApiChatPostMessageRequest::new(post.channel.into(), r.content())
+            .with_unfurl_links(false)
+            .with_unfurl_media(false);
+        if let Some(t) = post.thread_ts {
+            req = req.with_thread_ts(t.into());
+        }
+        let posted = self
+            .session()
+            .chat_post_message(&req)
+            .await
+            .map_err(failure)?;
+        Ok(Sent {
+            channel: post.channel.to_string(),
+            ts: posted.ts.value().clone(),
+        })
+    }
+
+    async fn update(
+        &self,
+        m: &Matcher,
+        channel: &str,
+        ts: &str,
+        reply: &Reply,
+    ) -> Result<(), Failure> {
+        let r = render_on(m, reply);
+        let req = SlackApiChatUpdateRequest::new(channel.into(), r.content(), ts.into());
+        self.session().chat_update(&req).await.map_err(failure)?;
+        Ok(())
+    }
+
+    async fn delete(&self, channel: &str, ts: &str) -> Result<(), Failure> {
+        let req = SlackApiChatDeleteRequest::new(channel.into(), ts.into());
+        self.session().chat_delete(&req).await.map_err(failure)?;
+        Ok(())
+    }
+
+    async fn respond(
+        &self,
+        m: &Matcher,
+        ctx: &Respond,
+        reply: &Reply,
+    ) -> Result<Option<Sent>, Failure> {
+        let r = render_on(m, reply);
+        match ctx {
+            Respond::Nowhere | Respond::Url(None) => {
+                tracing::warn!("a response without a response URL was dropped");
+                Ok(None)
+            }
+            Respond::Url(Some(url)) => {
+                let body = serde_json::json!({
+                    "response_type": "ephemeral",
+                    "replace_original": false,
+                    "text": r.text,
+                    "blocks": render::blocks_json(&r),
+                });
+                self.post_json(url, &body).await?;
+                Ok(None)
+            }
+            Respond::Inline { channel, slot } => {
+                *slot
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(r);
+                // Buttons on a command's answer belong to that answer.
+                Ok(Some(Sent {
+                    channel: channel.clone(),
+                    ts: "command".to_string(),
+                }))
+            }
+        }
+    }
+}

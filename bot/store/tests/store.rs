@@ -1,0 +1,377 @@
+//! Every store behaviour, on SQLite always and on PostgreSQL when `TEST_POSTGRES_URL` is set
+//! (each test on a database of its own, created and dropped here).
+
+use backup_bot_core::chat::{About, Change, Facts, Needs, Progress};
+use backup_bot_core::chat::{Feedback, FeedbackKind};
+use backup_bot_index::Lang;
+use backup_bot_store::{Claim, OpenError, Store};
+use sqlx::Connection;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A scratch database: a SQLite file, or a PostgreSQL database dropped afterwards.
+struct Scratch {
+    url: String,
+    drop_pg: Option<(String, String)>,
+}
+
+impl Scratch {
+    async fn done(self) {
+        if let Some((admin, name)) = self.drop_pg {
+            let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut c)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+static N: AtomicUsize = AtomicUsize::new(0);
+
+fn sqlite(test: &str) -> Scratch {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let path = dir.join(format!("store-{test}-{}.db", std::process::id()));
+    for ext in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+    }
+    Scratch {
+        url: format!("sqlite://{}", path.display()),
+        drop_pg: None,
+    }
+}
+
+async fn postgres(test: &str) -> Option<Scratch> {
+    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+        eprintln!("{test}: TEST_POSTGRES_URL is not set: PostgreSQL skipped");
+        return None;
+    };
+    let name = format!(
+        "bb_store_{}_{}_{}",
+        test,
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let base = admin.rsplit_once('/').unwrap().0;
+    Some(Scratch {
+        url: format!("{base}/{name}"),
+        drop_pg: Some((admin, name)),
+    })
+}
+
+/// Runs `check` on SQLite, then on PostgreSQL when it is configured.
+async fn on_each<F, Fut>(test: &str, check: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut scratches = vec![sqlite(test)];
+    scratches.extend(postgres(test).await);
+    for s in scratches {
+        let store = Store::open(&s.url).await.unwrap();
+        check(store.clone()).await;
+        store.close().await;
+        s.done().await;
+    }
+}
+
+fn claim(event: Option<&str>, channel: &str, ts: &str) -> Claim {
+    Claim {
+        platform: "slack".into(),
+        event: event.map(str::to_string),
+        key: (channel.into(), ts.into()),
+        at: 1_000,
+    }
+}
+
+fn about(entry: &str) -> About {
+    About {
+        entry: entry.into(),
+        lang: Lang::Ko,
+    }
+}
+
+#[tokio::test]
+async fn a_claim_is_taken_once_whoever_asks() {
+    on_each("claims", |s| async move {
+        assert!(s.claim(&claim(Some("Ev1"), "C1", "1.1")).await.unwrap());
+        // The same event again (Slack's retry), or the same message as another event.
+        assert!(!s.claim(&claim(Some("Ev1"), "C1", "1.1")).await.unwrap());
+        assert!(!s.claim(&claim(Some("Ev2"), "C1", "1.1")).await.unwrap());
+        // Nothing of a refused claim stays: Ev2 is free for another message.
+        assert!(s.claim(&claim(Some("Ev2"), "C1", "2.2")).await.unwrap());
+        // Another platform's message of the same ids is another message.
+        let mut other = claim(None, "C1", "1.1");
+        other.platform = "discord".into();
+        assert!(s.claim(&other).await.unwrap());
+        // A claim given back (nothing was posted) can be taken again.
+        s.release(&claim(Some("Ev1"), "C1", "1.1")).await.unwrap();
+        assert!(s.claim(&claim(Some("Ev1"), "C1", "1.1")).await.unwrap());
+        // Many at once: exactly one wins.
+        let tries: Vec<_> = (0..16)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    s.claim(&claim(Some(&format!("Race{i}")), "C9", "9.9"))
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for t in tries {
+            won += usize::from(t.await.unwrap());
+        }
+        assert_eq!(won, 1);
+        // Claims taken elsewhere are written back without disturbing those already there.
+        s.restore(&[
+            claim(Some("Ev1"), "C1", "1.1"),
+            claim(Some("Ev7"), "C7", "7.7"),
+        ])
+        .await
+        .unwrap();
+        assert!(!s.claim(&claim(Some("Ev7"), "C7", "7.7")).await.unwrap());
+        assert!(s
+            .claimed("slack", &("C7".into(), "7.7".into()))
+            .await
+            .unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn facts_are_what_the_changes_left() {
+    on_each("facts", |s| async move {
+        let needs = Needs {
+            mute: Some("C1".into()),
+            reply: Some(("C1".into(), "1.1".into())),
+            about: Some(("C1".into(), "5.5".into())),
+            last: Some(("C1".into(), "user-error-fs-freeze-failed".into())),
+            progress: Some(("C1".into(), "1.1".into())),
+        };
+        assert_eq!(s.facts("slack", &needs).await.unwrap(), Facts::default());
+        let changes = [
+            Change::Mute {
+                channel: "C1".into(),
+                until: 2_000,
+            },
+            Change::Reply {
+                channel: "C1".into(),
+                source: "1.1".into(),
+                reply: "5.5".into(),
+                about: about("user-error-fs-freeze-failed"),
+            },
+            Change::About {
+                channel: "C1".into(),
+                message: "5.5".into(),
+                about: about("user-error-fs-freeze-failed"),
+            },
+            Change::Answered {
+                channel: "C1".into(),
+                entry: "user-error-fs-freeze-failed".into(),
+                reply: "5.5".into(),
+                at: 1_500,
+            },
+            Change::Progress {
+                channel: "C1".into(),
+                thread: "1.1".into(),
+                progress: Progress {
+                    entry: "user-error-fs-freeze-failed".into(),
+                    step: 2,
+                    user: Some("U1".into()),
+                    at: 1_600,
+                },
+            },
+        ];
+        for c in &changes {
+            s.apply("slack", c, 1_500).await.unwrap();
+        }
+        let f = s.facts("slack", &needs).await.unwrap();
+        assert_eq!(f.muted_until, Some(2_000));
+        assert_eq!(
+            f.reply,
+            Some(("5.5".into(), about("user-error-fs-freeze-failed")))
+        );
+        assert_eq!(f.about, Some(about("user-error-fs-freeze-failed")));
+        assert_eq!(f.last, Some((1_500, "5.5".into())));
+        assert_eq!(f.progress.as_ref().map(|p| p.step), Some(2));
+        // Another platform sees none of it.
+        assert_eq!(s.facts("discord", &needs).await.unwrap(), Facts::default());
+        // An edit re-points the reply (upsert), a removed reply is forgotten everywhere.
+        s.apply(
+            "slack",
+            &Change::Reply {
+                channel: "C1".into(),
+                source: "1.1".into(),
+                reply: "5.5".into(),
+                about: about("user-error-snapshot-vm-agent-not-responding"),
+            },
+            1_700,
+        )
+        .await
+        .unwrap();
+        let f = s.facts("slack", &needs).await.unwrap();
+        assert_eq!(
+            f.reply.unwrap().1.entry,
+            "user-error-snapshot-vm-agent-not-responding"
+        );
+        s.apply(
+            "slack",
+            &Change::Forget {
+                channel: "C1".into(),
+                reply: "5.5".into(),
+            },
+            1_800,
+        )
+        .await
+        .unwrap();
+        s.apply(
+            "slack",
+            &Change::Unmute {
+                channel: "C1".into(),
+            },
+            1_800,
+        )
+        .await
+        .unwrap();
+        let f = s.facts("slack", &needs).await.unwrap();
+        assert_eq!(
+            (f.reply, f.about, f.last, f.muted_until),
+            (None, None, None, None)
+        );
+    })
+    .await;
+}
+
+fn feedback(entry: &str, kind: FeedbackKind, at: u64) -> Change {
+    Change::Feedback(Feedback {
+        channel: "C1".into(),
+        user: Some("U1".into()),
+        entry: entry.into(),
+        kind,
+        at,
+    })
+}
+
+fn answered(entry: &str, at: u64) -> Change {
+    Change::Answered {
+        channel: "C1".into(),
+        entry: entry.into(),
+        reply: format!("r{at}"),
+        at,
+    }
+}
+
+#[tokio::test]
+async fn retention_prunes_claims_and_replies_and_keeps_what_the_statistics_count() {
+    on_each("prune", |s| async move {
+        let mut old = claim(Some("Old"), "C1", "1.1");
+        old.at = 100;
+        s.claim(&old).await.unwrap();
+        s.claim(&claim(Some("New"), "C1", "2.2")).await.unwrap();
+        for c in [
+            answered("good", 100),
+            answered("good", 150),
+            answered("bad", 160),
+            feedback("good", FeedbackKind::Fixed, 170),
+            feedback("bad", FeedbackKind::Wrong, 180),
+            feedback("bad", FeedbackKind::StillFailing, 190),
+        ] {
+            s.apply("slack", &c, 100).await.unwrap();
+        }
+        let removed = s.prune(500).await.unwrap();
+        assert!(removed >= 2, "{removed}");
+        // The old claim is gone (it can be taken again), the new one is not.
+        assert!(s.claim(&old).await.unwrap());
+        assert!(!s.claim(&claim(Some("New"), "C1", "2.2")).await.unwrap());
+        // Feedback and answers are kept: the entry that does not help comes first.
+        let rows = s.stats(0).await.unwrap();
+        let got: Vec<(&str, u64, u64, u64, u64)> = rows
+            .iter()
+            .map(|r| {
+                (
+                    r.entry.as_str(),
+                    r.answers,
+                    r.fixed,
+                    r.still_failing,
+                    r.wrong,
+                )
+            })
+            .collect();
+        assert_eq!(got, vec![("bad", 1, 0, 1, 1), ("good", 2, 1, 0, 0)]);
+        // `since` counts only what came after it.
+        assert!(s.stats(175).await.unwrap().iter().all(|r| r.entry == "bad"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_sqlite_file_is_created_in_wal_mode_and_kept_across_openings() {
+    let scratch = sqlite("file");
+    let s = Store::open(&scratch.url).await.unwrap();
+    assert!(s.claim(&claim(Some("E"), "C", "1")).await.unwrap());
+    s.close().await;
+    let s = Store::open(&scratch.url).await.unwrap();
+    assert!(!s.claim(&claim(Some("E"), "C", "1")).await.unwrap());
+    s.close().await;
+    let path = scratch.url.trim_start_matches("sqlite://");
+    let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{path}"))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[tokio::test]
+async fn memory_is_a_store_of_its_own() {
+    let s = Store::open("memory").await.unwrap();
+    assert!(s.claim(&claim(None, "C", "1")).await.unwrap());
+    assert!(!s.claim(&claim(None, "C", "1")).await.unwrap());
+    let t = Store::open("memory:").await.unwrap();
+    assert!(t.claim(&claim(None, "C", "1")).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_store_that_refuses_says_so_with_its_password_hidden() {
+    let refused = |r: Result<Store, OpenError>| match r {
+        Err(OpenError::Refused(why)) => why,
+        Err(OpenError::Unavailable(why)) => panic!("unavailable, not refused: {why}"),
+        Ok(_) => panic!("opened"),
+    };
+    let why = refused(Store::open("mysql://bot:hunter2@db/x").await);
+    assert!(
+        why.contains("storage.url mysql://bot:[redacted]@db/x"),
+        "{why}"
+    );
+    assert!(!why.contains("hunter2"));
+    let why = refused(Store::open("sqlite:///proc/no-such-dir/bot.db").await);
+    assert!(why.contains("/proc/no-such-dir/bot.db"), "{why}");
+    // Nobody listens there: unreachable now, not refused (the bot starts without it).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    match Store::open(&format!("postgres://bot:hunter2@127.0.0.1:{port}/x")).await {
+        Err(OpenError::Unavailable(why)) => {
+            assert!(why.contains("bot:[redacted]@127.0.0.1"), "{why}");
+            assert!(!why.contains("hunter2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
+        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL's refusal skipped");
+        return;
+    };
+    // A database that does not exist is refused.
+    let base = admin.rsplit_once('/').unwrap().0;
+    let why = refused(Store::open(&format!("{base}/bb_no_such_database")).await);
+    assert!(why.contains("bb_no_such_database"), "{why}");
+}
