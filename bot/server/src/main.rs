@@ -94,6 +94,9 @@ enum Command {
     },
     /// Per entry: answers given, fixed, still failing, wrong answer; the entries that do not
     /// help first (from the store `storage.url` names).
+    #[command(
+        after_help = "Examples:\n  backup-bot stats\n  backup-bot stats --since 7d --json --config /etc/backup-bot/backup-bot.toml"
+    )]
     Stats {
         /// How far back, such as 7d or 12h.
         #[arg(long, default_value = "30d")]
