@@ -109,9 +109,10 @@ fn a_third_held_out_set_passes_its_bar() {
 /// state, key vault permissions, restore point collection limits and the agent subsections, terse
 /// and casual Korean with typos, extension log lines, near neighbours, and look-alikes. Each batch
 /// was scored before the content learnt from it: 154/282 right and 3/100 false positives in all on
-/// first runs (the first batch 59/88 with 2/42); six cases found unfair were then corrected. Two false positives stay: a Windows Update line
-/// and a BizTalk server that quote the Visual C++ and COM+ messages almost whole and name a tool
-/// the content cannot know; they are held at 2 here, not hidden.
+/// first runs (the first batch 59/88 with 2/42); six cases found unfair were then corrected.
+/// Two false positives stay: a Windows Update line and a BizTalk server that quote the Visual C++
+/// and COM+ messages almost whole and name a tool the content cannot know; they are held at 2
+/// here, not hidden.
 #[test]
 fn a_fourth_held_out_set_passes_its_bar() {
     let (ok, pos, fp, neg, misses) = score("heldout4.jsonl");
