@@ -46,6 +46,13 @@ const UNICODE_FOLDS: &[(&str, &str)] = &[
     ("쉐도우", "섀도"),
     ("하였", "했"),
     ("되었", "됐"),
+    // common misspellings and loanwords in chat
+    ("됬", "됐"),
+    ("안되서", "안돼서"),
+    ("스냅삿", "스냅샷"),
+    ("라이터", "기록기"),
+    ("사이즈", "크기"),
+    ("리전", "지역"),
 ];
 
 /// Words too common to tell entries apart.
@@ -349,6 +356,8 @@ mod tests {
     fn korean_spelling_variants_fold() {
         assert_eq!(tokens("스냅숏 작업"), tokens("스냅샷 작업"));
         assert_eq!(tokens("실패하였습니다"), tokens("실패했습니다"));
+        assert_eq!(tokens("스냅삿 실패됬어요"), tokens("스냅샷 실패됐어요"));
+        assert_eq!(tokens("VSS 라이터 리전"), tokens("VSS 기록기 지역"));
     }
 
     #[test]

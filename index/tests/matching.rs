@@ -473,3 +473,12 @@ fn a_question_lists_only_related_entries() {
         .chain(m.best.iter())
         .any(|c| matcher().entries()[c.entry].id == "vm-restore-point-internal-error"));
 }
+
+#[test]
+fn a_message_alone_must_be_there_nearly_whole() {
+    // Two thirds of the Visual C++ message is any Windows machine's update log.
+    quiet("Windows Update failed to install Visual C++ 2012 redistributable, error 0x80070643");
+    // Other tools named beside an entry's words.
+    quiet("COM+ was unable to talk to the Microsoft Distributed Transaction Coordinator when our BizTalk server starts");
+    quiet("packer build: the VM extension failed to install, snapshot of the temp VM timed out");
+}

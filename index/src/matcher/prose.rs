@@ -19,6 +19,9 @@ pub const OWN_WORDS_SLACK_MIN: usize = 2;
 /// How much the share of the paste an entry explains counts when two entries are named by
 /// prose (a tie-break: confidence differences above this always win).
 pub const EXPLAINED_TIE_BREAK: f32 = 0.5;
+/// A message that stands in a paste with no sign of a backup around it must be covered this
+/// much: the paste is the message, not a sentence that shares most of its words.
+pub const MESSAGE_ALONE_COVERAGE: f32 = 0.8;
 /// A direct question lists an entry it does not name only when it covers this much of one of
 /// its texts (an unrelated entry is never offered).
 pub const RELATED_COVERAGE: f32 = 0.34;
@@ -238,21 +241,23 @@ impl Matcher {
             && self.message_alone_ok(entry, paste))
     }
 
+    /// A message pasted alone (no sign of a backup around it) must be there nearly whole: two
+    /// thirds of "Visual C++ 2012 redistributable failed to install" is any Windows machine's
+    /// update log.
+    ///
     /// An error entry's message pasted alone counts only when the message itself speaks of a
     /// VM backup (a snapshot, the extension, the agent…): an error arrives with its code or in
     /// Azure's own words, and a message that quotes another product's text ("This drive is
     /// locked by BitLocker Drive Encryption…") is that product's message when it stands alone.
     /// A table row has no code: its message alone is how users see it.
     fn message_alone_ok(&self, entry: usize, paste: &[u32]) -> bool {
-        match self.entries[entry].kind {
-            Kind::Job | Kind::Restore | Kind::General => true,
-            Kind::Error => self.parts.texts.iter().any(|t| {
-                t.entry == entry
-                    && matches!(t.source, Source::Message(_))
-                    && Context::new(&t.lower).vm_backup()
-                    && t.coverage(paste).0 >= t.required()
-            }),
-        }
+        let error = self.entries[entry].kind == Kind::Error;
+        self.parts.texts.iter().any(|t| {
+            t.entry == entry
+                && matches!(t.source, Source::Message(_))
+                && (!error || Context::new(&t.lower).vm_backup())
+                && t.coverage(paste).0 >= t.required().max(MESSAGE_ALONE_COVERAGE)
+        })
     }
 
     /// The weight of the paste's known words (`ids`: distinct, sorted) that are the entry's own.
