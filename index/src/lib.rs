@@ -5,7 +5,6 @@
 pub mod analysis;
 pub mod content;
 pub mod entry;
-mod fxhash;
 pub mod import;
 pub mod lint;
 pub mod markdown;

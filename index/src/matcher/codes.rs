@@ -8,7 +8,7 @@
 use super::context::{self, Context};
 use super::outcome::{Candidate, Reason};
 use crate::entry::Entry;
-use crate::fxhash::{FxHashMap, FxHashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::HashSet;
 
 /// A run shorter than this is never taken for a misspelt code.

@@ -3,7 +3,7 @@
 //! channel traffic costs one look-up per word and no stemming).
 
 use crate::analysis;
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 use std::collections::HashMap;
 
 /// The id of a token outside the vocabulary.
