@@ -382,3 +382,52 @@ fn commands_that_only_read_content_note_other_problems_and_go_on() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("content.watch `sometimes`"), "{err}");
 }
+
+#[test]
+fn the_pagerduty_routing_key_is_redacted_and_escalation_mistakes_are_named_together() {
+    let dir = temp_dir("config-escalation");
+    let key = "PDROUTINGKEYPDROUTINGKEYPDROUTIN";
+    let file = "[escalation]\nslack_oncall = \"S0123ONCALL\"\nack_timeout = \"20m\"\n\
+                [channels.\"C0SAP\"]\nslack_oncall = \"U0123SAP\"\n";
+    let env = [
+        ("BACKUP_BOT__PAGERDUTY__ROUTING_KEY", key),
+        (
+            "BACKUP_BOT__ESCALATION__RESPONDERS",
+            "S0123ONCALL,U0123LEAD",
+        ),
+        SLACK_OK[0],
+        SLACK_OK[1],
+    ];
+    let (code, out, err) = check(&dir, Some(file), &env);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!format!("{out}{err}").contains(key), "{out}{err}");
+    assert!(
+        out.contains("[pagerduty]\nrouting_key = \"[redacted]\"\nevents_url = \"https://events.pagerduty.com/v2/enqueue\""),
+        "{out}"
+    );
+    assert!(out.contains("ack_timeout = \"1200s\""), "{out}");
+    assert!(
+        out.contains("responders = [\"S0123ONCALL\", \"U0123LEAD\"]"),
+        "{out}"
+    );
+    assert!(out.contains("slack_oncall = \"U0123SAP\""), "{out}");
+    // A wrong key (the real one, mistyped) is named without being shown, beside the other
+    // problems.
+    let bad = "PDROUTINGKEY-PDROUTINGKEY-PDROUTINGKEY";
+    let file = "[escalation]\nslack_oncall = \"#oncall\"\nack_timeout = \"soon\"\n";
+    let env = [
+        ("BACKUP_BOT__PAGERDUTY__ROUTING_KEY", bad),
+        SLACK_OK[0],
+        SLACK_OK[1],
+    ];
+    let (code, out, err) = check(&dir, Some(file), &env);
+    assert_eq!(code, Some(2), "{out}{err}");
+    for needle in [
+        "escalation.slack_oncall",
+        "escalation.ack_timeout",
+        "pagerduty.routing_key",
+    ] {
+        assert!(err.contains(needle), "{needle}: {err}");
+    }
+    assert!(!format!("{out}{err}").contains(bad), "{err}");
+}

@@ -5,6 +5,7 @@
 pub mod answer;
 pub mod chat;
 pub mod command;
+pub mod escalation;
 pub mod reply;
 pub mod sanitize;
 pub mod words;

@@ -8,6 +8,8 @@
 //! ([`Store::facts`]) and changes ([`Store::apply`]), by entry id, never by position; feedback
 //! and answers are kept for [`Store::stats`], the rest is pruned after the retention.
 
+mod escalations;
+pub use escalations::{Escalation, Moved, NewEscalation};
 mod ops;
 pub use ops::Claim;
 mod stats;

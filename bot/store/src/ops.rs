@@ -386,6 +386,6 @@ impl Store {
                 .await?
                 .rows_affected());
         }
-        Ok(n)
+        Ok(n + self.prune_escalations(before).await?)
     }
 }

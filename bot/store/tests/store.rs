@@ -6,78 +6,9 @@ use backup_bot_core::chat::{Feedback, FeedbackKind};
 use backup_bot_index::Lang;
 use backup_bot_store::{Claim, OpenError, Store};
 use sqlx::Connection;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// A scratch database: a SQLite file, or a PostgreSQL database dropped afterwards.
-struct Scratch {
-    url: String,
-    drop_pg: Option<(String, String)>,
-}
-
-impl Scratch {
-    async fn done(self) {
-        if let Some((admin, name)) = self.drop_pg {
-            let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut c)
-                .await
-                .unwrap();
-        }
-    }
-}
-
-static N: AtomicUsize = AtomicUsize::new(0);
-
-fn sqlite(test: &str) -> Scratch {
-    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-    let path = dir.join(format!("store-{test}-{}.db", std::process::id()));
-    for ext in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
-    }
-    Scratch {
-        url: format!("sqlite://{}", path.display()),
-        drop_pg: None,
-    }
-}
-
-async fn postgres(test: &str) -> Option<Scratch> {
-    let Ok(admin) = std::env::var("TEST_POSTGRES_URL") else {
-        eprintln!("{test}: TEST_POSTGRES_URL is not set: PostgreSQL skipped");
-        return None;
-    };
-    let name = format!(
-        "bb_store_{}_{}_{}",
-        test,
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    );
-    let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut c)
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').unwrap().0;
-    Some(Scratch {
-        url: format!("{base}/{name}"),
-        drop_pg: Some((admin, name)),
-    })
-}
-
-/// Runs `check` on SQLite, then on PostgreSQL when it is configured.
-async fn on_each<F, Fut>(test: &str, check: F)
-where
-    F: Fn(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let mut scratches = vec![sqlite(test)];
-    scratches.extend(postgres(test).await);
-    for s in scratches {
-        let store = Store::open(&s.url).await.unwrap();
-        check(store.clone()).await;
-        store.close().await;
-        s.done().await;
-    }
-}
+mod support;
+use support::{on_each, sqlite};
 
 fn claim(event: Option<&str>, channel: &str, ts: &str) -> Claim {
     Claim {

@@ -11,11 +11,12 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
 /// The keys that hold secrets: their values never print.
-pub(super) const SECRET_KEYS: [&str; 4] = [
+pub(super) const SECRET_KEYS: [&str; 5] = [
     "slack.bot_token",
     "slack.app_token",
     "slack.signing_secret",
     "discord.token",
+    "pagerduty.routing_key",
 ];
 
 /// The names the platforms' own tooling uses, read when the `BACKUP_BOT__` name is not set.
@@ -27,7 +28,8 @@ pub(super) const FALLBACKS: [(&str, &str); 4] = [
 ];
 
 /// The keys read from a variable as comma-separated lists.
-const LIST_KEYS: [&str; 4] = [
+const LIST_KEYS: [&str; 5] = [
+    "escalation.responders",
     "slack.channels",
     "discord.channels",
     "discord.guilds",

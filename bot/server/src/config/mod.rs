@@ -5,47 +5,21 @@
 
 use anyhow::{bail, Result};
 use backup_bot_core::chat::{ChannelPolicy, Mode, Policy};
-use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+mod escalation;
 mod ids;
 mod load;
 mod scrub;
+mod secret;
 mod show;
 mod tokens;
 
+pub use escalation::PagerDutySettings;
 pub use load::{load, load_content_dirs};
-
-/// A secret (kept by `secrecy`: zeroed when dropped): its `Debug` and `Display` say
-/// `[redacted]`.
-#[derive(Clone, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(SecretString);
-
-impl Secret {
-    #[cfg(test)]
-    pub fn new(s: String) -> Secret {
-        Secret(SecretString::from(s))
-    }
-
-    pub fn expose(&self) -> &str {
-        self.0.expose_secret()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl std::fmt::Display for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
+pub use secret::Secret;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +38,10 @@ struct Raw {
     content: RawContent,
     #[serde(default)]
     log: RawLog,
+    #[serde(default)]
+    escalation: escalation::RawEscalation,
+    #[serde(default)]
+    pagerduty: escalation::RawPagerDuty,
     #[serde(default)]
     defaults: RawChannel,
     #[serde(default)]
@@ -129,6 +107,11 @@ struct RawLog {
 struct RawChannel {
     mode: Option<String>,
     cooldown: Option<String>,
+    escalation_channel: Option<String>,
+    slack_oncall: Option<String>,
+    slack_oncall_secondary: Option<String>,
+    discord_oncall: Option<String>,
+    discord_oncall_secondary: Option<String>,
 }
 
 /// How Slack reaches the bot.
@@ -200,6 +183,9 @@ pub struct Settings {
     /// How often the folders are looked at for changes, in seconds (0: only on SIGHUP).
     pub content_watch_secs: u64,
     pub policy: Policy,
+    /// Who is paged and when; `pagerduty` when a routing key is set.
+    pub escalation: backup_bot_core::escalation::Setup,
+    pub pagerduty: Option<PagerDutySettings>,
     pub log_format: LogFormat,
     /// Where it came from, for `config check`.
     pub source: Option<PathBuf>,
@@ -434,6 +420,9 @@ fn validate(raw: Raw, source: Option<PathBuf>, p: &mut Vec<String>) -> Settings 
         }),
     };
     let default = channel_policy(&raw.defaults, ChannelPolicy::default(), "defaults", p);
+    let oncall = raw.channels.iter().map(|(id, c)| (id.clone(), c.oncall()));
+    let escalation = escalation::validate(raw.escalation, oncall.collect(), &raw.defaults, p);
+    let pagerduty = escalation::pagerduty(raw.pagerduty, p);
     let mut channels = HashMap::new();
     for (id, c) in &raw.channels {
         channels.insert(
@@ -455,6 +444,8 @@ fn validate(raw: Raw, source: Option<PathBuf>, p: &mut Vec<String>) -> Settings 
             channels,
             allow: slack_allow,
         },
+        escalation,
+        pagerduty,
         log_format,
         source,
     }

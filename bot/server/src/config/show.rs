@@ -128,10 +128,15 @@ impl Settings {
                 p.cooldown_secs
             )
         };
+        s.push_str(&super::escalation::show(
+            &self.escalation,
+            self.pagerduty.as_ref(),
+        ));
         let _ = writeln!(s, "[defaults]\n{}\n", policy(&self.policy.default));
         let sorted: BTreeMap<&String, &ChannelPolicy> = self.policy.channels.iter().collect();
         for (id, p) in sorted {
-            let _ = writeln!(s, "[channels.{id:?}]\n{}\n", policy(p));
+            let oncall = super::escalation::show_override(self.escalation.channels.get(id));
+            let _ = writeln!(s, "[channels.{id:?}]\n{}{oncall}\n", policy(p));
         }
         s
     }

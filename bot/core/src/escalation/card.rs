@@ -1,0 +1,221 @@
+//! The escalation card, the reminder and the `status` listing, laid out for a platform. User
+//! text (the paste, the note, names) is sanitised for the platform; the on-call target is the
+//! only mention written.
+
+use super::{action, Event, Platform, State, Target, Targets, View};
+use crate::reply::{short, Button, Card};
+
+/// User text made safe for `platform`: it pings nobody and cannot close a code block.
+fn safe(platform: Platform, text: &str) -> String {
+    let text = text.replace("```", "'''");
+    match platform {
+        Platform::Slack => crate::sanitize::slack(&text),
+        Platform::Discord => crate::sanitize::discord(&text),
+        Platform::Console => text,
+    }
+}
+
+/// `HH:MM UTC` of a Unix time.
+fn clock(at: u64) -> String {
+    let day = at % 86_400;
+    format!("{:02}:{:02} UTC", day / 3_600, day % 3_600 / 60)
+}
+
+/// An age such as `45s`, `12m`, `3h 5m`, `2d 4h`.
+pub(super) fn age(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3_600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h {}m", s / 3_600, s % 3_600 / 60),
+        s => format!("{}d {}h", s / 86_400, s % 86_400 / 3_600),
+    }
+}
+
+fn state_label(s: State) -> &'static str {
+    match s {
+        State::Open => "🔴 Open — waiting for on-call",
+        State::Acknowledged => "🟠 Acknowledged — on-call is on it",
+        State::Resolved => "🟢 Resolved",
+    }
+}
+
+fn event_line(platform: Platform, e: &Event) -> String {
+    let who = if e.by.is_empty() {
+        "backup-bot".to_string()
+    } else {
+        safe(platform, &short(&e.by, 80))
+    };
+    let what = match e.what.as_str() {
+        "opened" => "escalated",
+        "reminded" => "reminded on-call",
+        "acknowledged" => "acknowledged",
+        "resolved" => "resolved",
+        "pagerduty_failed" => "could not reach PagerDuty",
+        other => other,
+    };
+    let mut line = format!("{} — {who} {what}", clock(e.at));
+    if let Some(n) = e.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        line.push_str(&format!(": {}", safe(platform, &short(n, 300))));
+    }
+    line
+}
+
+/// The card of an escalation, for `platform`, mentioning `targets.primary` (the only mention).
+pub fn card(platform: Platform, v: &View, targets: &Targets, now: u64) -> Card {
+    let mut fields = vec![("State".to_string(), state_label(v.state).to_string())];
+    if let Some(t) = &targets.primary {
+        fields.push(("On call".to_string(), mention(platform, t)));
+    }
+    fields.push((
+        "Reported by".to_string(),
+        safe(platform, &short(&v.reporter, 80)),
+    ));
+    if let Some(n) = v.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        fields.push(("Note".to_string(), safe(platform, &short(n, 500))));
+    }
+    if !v.paste.trim().is_empty() {
+        fields.push((
+            "What was pasted".to_string(),
+            format!("```\n{}\n```", safe(platform, &v.paste)),
+        ));
+    }
+    let steps = v
+        .tried
+        .iter()
+        .map(|t| {
+            format!(
+                "Step {}: {} — {}, {}",
+                t.step + 1,
+                short(t.text.lines().next().unwrap_or(""), 120),
+                safe(platform, &short(&t.by, 80)),
+                clock(t.at)
+            )
+        })
+        .collect();
+    let buttons = match v.state {
+        State::Open => vec![
+            button("I'm on it", action::ACK, &v.id),
+            button("Resolve", action::RESOLVE, &v.id),
+        ],
+        State::Acknowledged => vec![button("Resolve", action::RESOLVE, &v.id)],
+        State::Resolved => Vec::new(),
+    };
+    Card {
+        title: format!("🚨 Escalated: {}", v.headline),
+        fields,
+        steps_label: if v.tried.is_empty() {
+            String::new()
+        } else {
+            "Steps tried".to_string()
+        },
+        steps,
+        first_step: 1,
+        notes: v.timeline.iter().map(|e| event_line(platform, e)).collect(),
+        links: v.links.clone(),
+        context: format!(
+            "Escalation {} · opened {} ago",
+            v.id,
+            age(now.saturating_sub(v.opened_at))
+        ),
+        full_url: None,
+        buttons,
+    }
+}
+
+fn button(label: &str, action: &str, id: &str) -> Button {
+    Button {
+        label: label.to_string(),
+        action_id: format!("{action}:{id}"),
+    }
+}
+
+/// A target's mention; on the console, its name as written (nothing to ping).
+fn mention(platform: Platform, t: &Target) -> String {
+    if platform == Platform::Console || t.platform() != platform {
+        format!("@{}", t.written())
+    } else {
+        t.mention()
+    }
+}
+
+/// A reminder: a new message in the escalation's thread, and whom it pings (for Discord's
+/// `allowed_mentions`, which must name exactly these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    pub text: String,
+    pub mentions: Vec<Target>,
+}
+
+/// The reminder after `sent` earlier ones: the first mentions the primary target, the second
+/// the secondary (the primary when there is none), every later one both.
+pub fn reminder(platform: Platform, v: &View, targets: &Targets, sent: u32, now: u64) -> Reminder {
+    let primary = targets.primary.iter();
+    let secondary = targets.secondary.iter();
+    let mut mentions: Vec<Target> = match sent {
+        0 => primary.cloned().collect(),
+        1 if targets.secondary.is_some() => secondary.cloned().collect(),
+        1 => primary.cloned().collect(),
+        _ => primary.chain(secondary).cloned().collect(),
+    };
+    mentions.dedup();
+    let who: Vec<String> = mentions.iter().map(|t| mention(platform, t)).collect();
+    let text = format!(
+        "{} ⏰ Escalation {} ({}) is still not acknowledged, {} after it was opened. Press “I'm on it” on the card.",
+        who.join(" "),
+        v.id,
+        v.headline,
+        age(now.saturating_sub(v.opened_at)),
+    );
+    Reminder {
+        text: text.trim_start().to_string(),
+        mentions: if platform == Platform::Console {
+            Vec::new()
+        } else {
+            mentions
+        },
+    }
+}
+
+/// One line of `status`: an open escalation of the channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Open {
+    pub id: String,
+    pub headline: String,
+    pub state: State,
+    pub opened_at: u64,
+    /// A link to its thread, when the platform has one.
+    pub link: Option<String>,
+}
+
+/// `/backup-error status`: the channel's open escalations, oldest first, with state and age.
+pub fn status(open: &[Open], now: u64) -> Card {
+    let mut rows: Vec<&Open> = open.iter().filter(|o| o.state != State::Resolved).collect();
+    rows.sort_by_key(|o| (o.opened_at, o.id.clone()));
+    let steps: Vec<String> = rows
+        .iter()
+        .map(|o| {
+            let mut s = format!(
+                "{} — {} — {}, {} ago",
+                o.id,
+                o.headline,
+                o.state.as_str(),
+                age(now.saturating_sub(o.opened_at))
+            );
+            if let Some(l) = &o.link {
+                s.push_str(&format!(" ({l})"));
+            }
+            s
+        })
+        .collect();
+    Card {
+        title: if steps.is_empty() {
+            "No open escalations in this channel.".to_string()
+        } else {
+            format!("Open escalations in this channel: {}", steps.len())
+        },
+        steps_label: String::new(),
+        first_step: 1,
+        steps,
+        ..Card::default()
+    }
+}
