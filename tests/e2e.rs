@@ -24,6 +24,8 @@ mod eval;
 mod fake_discord;
 #[path = "e2e/fake_slack.rs"]
 mod fake_slack;
+#[path = "e2e/health.rs"]
+mod health;
 #[path = "e2e/logs.rs"]
 mod logs;
 #[path = "e2e/pictures.rs"]

@@ -1,10 +1,10 @@
-//! `backup-bot serve`: the HTTP listener (`/healthz`, and Slack's endpoints in HTTP mode) and the
+//! `backup-bot serve`: the HTTP listener (`/healthz`, `/readyz`, and Slack's endpoints in HTTP mode) and the
 //! chat adapters the configuration enables, until SIGINT or SIGTERM.
 
 use crate::config::{ResponseType, Settings, SlackMode};
 use crate::content::{fingerprint, Fingerprint, Source};
+use crate::health::{Parts, SlackLink};
 use anyhow::{Context, Result};
-use axum::routing::get;
 use axum::Router;
 use backup_bot_core::chat::Decider;
 use backup_bot_index::LiveMatcher;
@@ -60,8 +60,9 @@ async fn serve(
         watch,
         loaded,
     ));
-    let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
+    let mut app = Router::new();
     let mut _socket = None;
+    let mut slack_link = None;
     if let Some(slack) = &settings.slack {
         let decider = Arc::new(Decider::new(matcher.clone(), settings.policy.clone()));
         let bot = SlackBot::new(
@@ -74,6 +75,14 @@ async fn serve(
             },
         );
         if let Err(e) = bot.introduce().await {
+            // A refused token ends the bot with one line; a network that is down does not.
+            if let Some(code) = backup_bot_slack::send::rejected_token(&e) {
+                anyhow::bail!(
+                    "Slack refused slack.bot_token ({code}): copy the Bot User OAuth Token (xoxb-…) \
+                     from the app's OAuth & Permissions page into slack.bot_token or \
+                     BACKUP_BOT__SLACK__BOT_TOKEN (reinstall the app if it was revoked)"
+                );
+            }
             tracing::error!(error = %e, "auth.test failed: check slack.bot_token; mentions are still heard as app_mention");
         }
         match slack.mode {
@@ -83,18 +92,22 @@ async fn serve(
                     .as_ref()
                     .context("slack.signing_secret")?;
                 app = app.merge(backup_bot_slack::http::routes(bot.clone(), secret.expose()));
+                slack_link = Some(SlackLink::Http);
                 tracing::info!(
                     "Slack: HTTP mode on /slack/events, /slack/commands, /slack/interactions"
                 );
             }
             SlackMode::Socket => {
                 let token = slack.app_token.as_ref().context("slack.app_token")?;
+                backup_bot_slack::socket::check_app_token(&bot, token.expose()).await?;
+                slack_link = Some(SlackLink::Socket(bot.clone()));
                 _socket = Some(backup_bot_slack::socket::start(bot.clone(), token.expose()).await?);
                 tracing::info!("Slack: Socket Mode");
             }
         }
     }
     let mut discord = None;
+    let mut discord_bot = None;
     if let Some(d) = &settings.discord {
         let mut policy = settings.policy.clone();
         policy.allow = d.allow.clone();
@@ -104,9 +117,16 @@ async fn serve(
             state.clone(),
             discord_options(d, &settings),
         );
+        discord_bot = Some(bot.clone());
         discord = Some(tokio::spawn(backup_bot_discord::run::run(bot)));
         tracing::info!("Discord: gateway");
     }
+    app = app.merge(crate::health::routes(Parts {
+        matcher: matcher.clone(),
+        state: state.clone(),
+        slack: slack_link,
+        discord: discord_bot,
+    }));
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
