@@ -32,6 +32,8 @@ mod logs;
 mod pictures;
 #[path = "e2e/runbooks.rs"]
 mod runbooks;
+#[path = "e2e/shutdown.rs"]
+mod shutdown;
 #[path = "e2e/slack.rs"]
 mod slack;
 #[path = "e2e/store.rs"]

@@ -31,6 +31,8 @@ struct Inner {
     failures: HashMap<String, VecDeque<(u16, Option<u64>)>>,
     /// Per method, the error Slack answers with (`{"ok": false, "error": …}`), every time.
     refusals: HashMap<String, String>,
+    /// Per method, how long each answer is held back.
+    delays: HashMap<String, std::time::Duration>,
     next_ts: u64,
     files: HashMap<String, String>,
     /// Frames the bot sent back on the socket (acknowledgements).
@@ -144,6 +146,12 @@ impl FakeSlack {
         g.refusals.insert(method.to_string(), code.to_string());
     }
 
+    /// Every answer to `method` now comes after `by`.
+    pub fn delay(&self, method: &str, by: std::time::Duration) {
+        let mut g = self.shared.inner.lock().unwrap();
+        g.delays.insert(method.to_string(), by);
+    }
+
     pub fn add_file(&self, id: &str, text: &str) {
         self.shared
             .inner
@@ -220,6 +228,10 @@ async fn api(
         .unwrap_or_else(|_| json!({ "form": String::from_utf8_lossy(&body) }));
     if let Some((status, retry_after)) = record(&shared, &method, &headers, body.clone()) {
         return failure(status, retry_after);
+    }
+    let delay = shared.inner.lock().unwrap().delays.get(&method).copied();
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
     }
     let refusal = shared.inner.lock().unwrap().refusals.get(&method).cloned();
     if let Some(code) = refusal {

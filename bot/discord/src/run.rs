@@ -414,9 +414,13 @@ pub async fn register(opts: &DiscordOptions) -> anyhow::Result<Vec<String>> {
     Ok(done)
 }
 
-/// Connects to the gateway and runs until stopped. A missing MESSAGE_CONTENT intent (close code
-/// 4014) ends it with one clear error.
-pub async fn run(bot: Arc<DiscordBot>) -> anyhow::Result<()> {
+/// Connects to the gateway and runs until `stop` completes (then closes the gateway). A refused
+/// token (401, close code 4004) or a missing MESSAGE_CONTENT intent (4014) ends it with one
+/// clear error.
+pub async fn run(
+    bot: Arc<DiscordBot>,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let http = http(&bot.opts);
     // The token first: serenity falls back to a default gateway URL when `GET /gateway/bot` is
     // refused and retries forever; a refused token ends the bot here with one line instead.
@@ -435,7 +439,16 @@ pub async fn run(bot: Arc<DiscordBot>) -> anyhow::Result<()> {
         .await?;
     // Replies go through the client's own REST client (one rate limiter).
     let _ = bot.runtime.platform().http.set(client.http.clone());
-    match client.start().await {
+    let shards = client.shard_manager.clone();
+    let started = tokio::select! {
+        r = client.start() => r,
+        () = stop => {
+            // Stop taking events: the gateway is closed; replies in flight use REST.
+            shards.shutdown_all().await;
+            return Ok(());
+        }
+    };
+    match started {
         Ok(()) => Ok(()),
         Err(serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents)) => anyhow::bail!(
             "Discord closed the gateway (4014): the MESSAGE_CONTENT intent is not enabled for this bot. \

@@ -4,6 +4,7 @@
 //! through a [`Platform`] (send, update, delete, respond) with retries; what was posted is
 //! recorded. Slack, Discord and the console each implement [`Platform`] and nothing more.
 
+pub mod flight;
 mod retry;
 mod run;
 mod state;

@@ -36,6 +36,7 @@ impl<P: Platform> Runtime<P> {
     /// (Slack's `event_id`), claimed with the message. Returns how many effects were decided
     /// (0: the bot stays quiet, or someone else answered).
     pub async fn handle(&self, incoming: Incoming, event: Option<&str>, ctx: &P::Context) -> usize {
+        let _flying = crate::flight::enter();
         let name = self.platform.name();
         // The content of this moment: the replies are rendered and recorded with it.
         let m = self.decider.matcher();

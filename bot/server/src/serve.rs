@@ -106,6 +106,12 @@ async fn serve(
             }
         }
     }
+    // SIGINT or SIGTERM: stop taking events, finish the replies in flight, close, exit 0.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown().await;
+        let _ = stop_tx.send(true);
+    });
     let mut discord = None;
     let mut discord_bot = None;
     if let Some(d) = &settings.discord {
@@ -118,7 +124,10 @@ async fn serve(
             discord_options(d, &settings),
         );
         discord_bot = Some(bot.clone());
-        discord = Some(tokio::spawn(backup_bot_discord::run::run(bot)));
+        discord = Some(tokio::spawn(backup_bot_discord::run::run(
+            bot,
+            stopped(stop.clone()),
+        )));
         tracing::info!("Discord: gateway");
     }
     app = app.merge(crate::health::routes(Parts {
@@ -131,12 +140,18 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     tracing::info!(listen = %listener.local_addr()?, "HTTP listener");
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown());
+    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
     match discord {
         // The gateway ending (a refused token, a missing intent) ends the bot: one clear error.
-        Some(gateway) => tokio::select! {
-            r = server => r.context("HTTP listener")?,
-            r = gateway => match r {
+        Some(mut gateway) => tokio::select! {
+            r = server => {
+                r.context("HTTP listener")?;
+                // Stopped by the signal: the gateway closes on it too.
+                if let Ok(Ok(Err(e))) = tokio::time::timeout(CLOSING, &mut gateway).await {
+                    tracing::warn!(error = %e, "Discord gateway while closing");
+                }
+            }
+            r = &mut gateway => match r {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(e),
                 Err(e) => anyhow::bail!("Discord task: {e}"),
@@ -144,12 +159,32 @@ async fn serve(
         },
         None => server.await.context("HTTP listener")?,
     }
-    reloader.abort();
-    maintenance.abort();
     if let Some(l) = _socket {
         l.shutdown().await;
     }
+    // No more events come in; the replies in flight are finished (bounded).
+    let flying = backup_bot_runtime::flight::in_flight();
+    if flying > 0 {
+        tracing::info!(replies = flying, "finishing the replies in flight");
+    }
+    if !backup_bot_runtime::flight::drained(CLOSING).await {
+        tracing::warn!(
+            replies = backup_bot_runtime::flight::in_flight(),
+            "replies still in flight after 10 s: left unsent"
+        );
+    }
+    reloader.abort();
+    maintenance.abort();
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// How long a graceful shutdown waits for the replies in flight (and for each connection to close).
+const CLOSING: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Completes when the stop signal was given.
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 /// The adapter's options from the settings.
