@@ -28,6 +28,8 @@ mod fake_slack;
 mod health;
 #[path = "e2e/logs.rs"]
 mod logs;
+#[path = "e2e/metrics.rs"]
+mod metrics;
 #[path = "e2e/pictures.rs"]
 mod pictures;
 #[path = "e2e/runbooks.rs"]

@@ -193,10 +193,17 @@ impl EventHandler for Handler {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ready.user.id);
         self.0.connected.store(true, Ordering::SeqCst);
+        static FIRST: std::sync::Once = std::sync::Once::new();
+        let mut first = false;
+        FIRST.call_once(|| first = true);
+        if !first {
+            backup_bot_runtime::metrics::reconnected("discord");
+        }
     }
 
     async fn resume(&self, _ctx: Context, _: ResumedEvent) {
         tracing::info!("Discord gateway resumed");
+        backup_bot_runtime::metrics::reconnected("discord");
         self.0.connected.store(true, Ordering::SeqCst);
     }
 

@@ -5,6 +5,7 @@
 //! recorded. Slack, Discord and the console each implement [`Platform`] and nothing more.
 
 pub mod flight;
+pub mod metrics;
 mod retry;
 mod run;
 mod state;

@@ -1,7 +1,8 @@
 //! `GET /healthz` (the process is alive) and `GET /readyz`: 200 when the index is loaded and
 //! every configured platform's connection is up, else 503, with a JSON body naming each part
 //! and its state. The store is named too, but a store that is down only degrades the bot (it
-//! still answers, from memory), so it never makes it unready.
+//! still answers, from memory), so it never makes it unready. `GET /metrics`: the runtime's
+//! metrics in Prometheus text.
 
 use axum::extract::State as Extract;
 use axum::http::StatusCode;
@@ -70,10 +71,19 @@ async fn readyz(Extract(parts): Extract<Parts>) -> (StatusCode, Json<Value>) {
     (status, Json(body))
 }
 
-/// The health routes.
+async fn metrics() -> impl axum::response::IntoResponse {
+    use backup_bot_runtime::metrics;
+    (
+        [(axum::http::header::CONTENT_TYPE, metrics::CONTENT_TYPE)],
+        metrics::render(),
+    )
+}
+
+/// The health routes and `/metrics`.
 pub fn routes(parts: Parts) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics))
         .route("/readyz", get(readyz))
         .with_state(parts)
 }

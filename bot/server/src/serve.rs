@@ -21,6 +21,8 @@ pub fn run(settings: Settings, source: Source) -> Result<()> {
         folders = source.dirs.len(),
         "content loaded"
     );
+    backup_bot_runtime::metrics::entries_loaded(matcher.entries().len());
+    backup_bot_runtime::metrics::escalations_open(0);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

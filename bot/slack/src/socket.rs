@@ -89,6 +89,12 @@ async fn on_hello<E>(
     _client: Arc<SlackClient<Connector>>,
     states: SlackClientEventsUserState,
 ) {
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    let mut first = false;
+    FIRST.call_once(|| first = true);
+    if !first {
+        backup_bot_runtime::metrics::reconnected("slack");
+    }
     if let Some(b) = bot(&states).await {
         if !b.connected.swap(true, Ordering::SeqCst) {
             tracing::info!("Slack: Socket Mode connected");
