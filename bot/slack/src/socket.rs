@@ -107,12 +107,20 @@ fn on_error(
     _client: Arc<SlackClient<Connector>>,
     states: SlackClientEventsUserState,
 ) -> HttpStatusCode {
-    tracing::warn!(error = %err, "Socket Mode");
-    // A socket error: not connected until the next hello (readiness says so).
-    if let Ok(s) = states.try_read() {
-        if let Some(b) = s.get_user_state::<Shared>() {
-            b.0.connected.store(false, Ordering::SeqCst);
-        }
+    // A socket error: not connected until the next hello (readiness says so). Said once per
+    // change: while Slack stays unreachable, the listener's retries are logged at debug.
+    let was_up = states
+        .try_read()
+        .ok()
+        .and_then(|s| {
+            s.get_user_state::<Shared>()
+                .map(|b| b.0.connected.swap(false, Ordering::SeqCst))
+        })
+        .unwrap_or(true);
+    if was_up {
+        tracing::warn!(error = %err, "Socket Mode: disconnected; reconnecting with backoff");
+    } else {
+        tracing::debug!(error = %err, "Socket Mode: still not connected");
     }
     // Acknowledge anyway: a delivery the adapter cannot read would only come back.
     HttpStatusCode::OK
