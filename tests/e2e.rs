@@ -24,12 +24,18 @@ mod eval;
 mod fake_discord;
 #[path = "e2e/fake_slack.rs"]
 mod fake_slack;
+#[path = "e2e/health.rs"]
+mod health;
 #[path = "e2e/logs.rs"]
 mod logs;
+#[path = "e2e/metrics.rs"]
+mod metrics;
 #[path = "e2e/pictures.rs"]
 mod pictures;
 #[path = "e2e/runbooks.rs"]
 mod runbooks;
+#[path = "e2e/shutdown.rs"]
+mod shutdown;
 #[path = "e2e/slack.rs"]
 mod slack;
 #[path = "e2e/store.rs"]

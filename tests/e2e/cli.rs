@@ -307,3 +307,44 @@ fn match_jsonl_survives_hostile_lines() {
         "the last line needs no newline"
     );
 }
+
+#[test]
+fn console_takes_mentions_help_numbers_and_bad_bytes() {
+    let mut script: Vec<u8> = Vec::new();
+    script.extend_from_slice(b"380008\n");
+    script.extend_from_slice(b"@backup-bot what is UserErrorSkuNotAvailable\n");
+    script.extend_from_slice(b"/help\n");
+    script.extend_from_slice(b"\xff\xfe backup failed: UserErrorFsFreezeFailed \xc3\n");
+    script.extend_from_slice(b"1\n");
+    let out = run(&["console"], &script);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let blocks: Vec<&str> = text.split("bot (").collect();
+    // A number with no buttons waiting is a message, not a button press.
+    assert!(!text.contains("no button"), "{text}");
+    assert!(text.starts_with("(quiet)\n"), "{text}");
+    // A mention is a direct question: answered, though it is not a paste.
+    assert!(
+        blocks[1].starts_with("in the thread):\n  UserErrorSkuNotAvailable"),
+        "{}",
+        blocks[1]
+    );
+    // /help is the command's help.
+    assert!(
+        blocks[2].starts_with("only you see this):\n  /backup-error")
+            && blocks[2].contains("Usage"),
+        "{}",
+        blocks[2]
+    );
+    // Bad bytes are replaced; the paste is answered and the session goes on.
+    assert!(
+        blocks[3].contains("UserErrorFsFreezeFailed - Failed to freeze"),
+        "{}",
+        blocks[3]
+    );
+    assert!(blocks[4].contains("Step 1/2"), "{}", blocks[4]);
+}

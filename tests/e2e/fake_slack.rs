@@ -29,6 +29,10 @@ struct Inner {
     calls: Vec<Call>,
     /// Per method, statuses to answer with before answering normally: (status, Retry-After).
     failures: HashMap<String, VecDeque<(u16, Option<u64>)>>,
+    /// Per method, the error Slack answers with (`{"ok": false, "error": …}`), every time.
+    refusals: HashMap<String, String>,
+    /// Per method, how long each answer is held back.
+    delays: HashMap<String, std::time::Duration>,
     next_ts: u64,
     files: HashMap<String, String>,
     /// Frames the bot sent back on the socket (acknowledgements).
@@ -136,6 +140,18 @@ impl FakeSlack {
             .extend(statuses.iter().copied());
     }
 
+    /// Every answer to `method` is now `{"ok": false, "error": code}` (e.g. `invalid_auth`).
+    pub fn refuse(&self, method: &str, code: &str) {
+        let mut g = self.shared.inner.lock().unwrap();
+        g.refusals.insert(method.to_string(), code.to_string());
+    }
+
+    /// Every answer to `method` now comes after `by`.
+    pub fn delay(&self, method: &str, by: std::time::Duration) {
+        let mut g = self.shared.inner.lock().unwrap();
+        g.delays.insert(method.to_string(), by);
+    }
+
     pub fn add_file(&self, id: &str, text: &str) {
         self.shared
             .inner
@@ -212,6 +228,14 @@ async fn api(
         .unwrap_or_else(|_| json!({ "form": String::from_utf8_lossy(&body) }));
     if let Some((status, retry_after)) = record(&shared, &method, &headers, body.clone()) {
         return failure(status, retry_after);
+    }
+    let delay = shared.inner.lock().unwrap().delays.get(&method).copied();
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    let refusal = shared.inner.lock().unwrap().refusals.get(&method).cloned();
+    if let Some(code) = refusal {
+        return Json(json!({"ok": false, "error": code})).into_response();
     }
     // Each posted message gets the next ts: 1700000001.000100, 1700000002.000100, ...
     let ts = if method == "chat.postMessage" {

@@ -4,6 +4,8 @@
 //! through a [`Platform`] (send, update, delete, respond) with retries; what was posted is
 //! recorded. Slack, Discord and the console each implement [`Platform`] and nothing more.
 
+pub mod flight;
+pub mod metrics;
 pub mod pagerduty;
 mod retry;
 mod run;

@@ -1,6 +1,6 @@
 //! [`Runtime::handle`]: one event, from the platform's neutral form to what was posted.
 
-use crate::{retry, Failure, Platform, Post, State};
+use crate::{metrics, retry, Failure, Platform, Post, State};
 use backup_bot_core::chat::{recorded, Decider};
 use backup_bot_core::{now, Effect, Incoming};
 use backup_bot_index::Matcher;
@@ -36,7 +36,12 @@ impl<P: Platform> Runtime<P> {
     /// (Slack's `event_id`), claimed with the message. Returns how many effects were decided
     /// (0: the bot stays quiet, or someone else answered).
     pub async fn handle(&self, incoming: Incoming, event: Option<&str>, ctx: &P::Context) -> usize {
+        let _flying = crate::flight::enter();
+        let came_in = std::time::Instant::now();
         let name = self.platform.name();
+        if matches!(incoming, Incoming::Message(_)) {
+            metrics::heard(name);
+        }
         // The content of this moment: the replies are rendered and recorded with it.
         let m = self.decider.matcher();
         let draft = self.decider.prepare(&m, incoming);
@@ -60,7 +65,7 @@ impl<P: Platform> Runtime<P> {
         }
         let n = decision.effects.len();
         for effect in decision.effects {
-            if let Err(e) = self.carry_out(&m, effect, ctx).await {
+            if let Err(e) = self.carry_out(&m, effect, ctx, came_in).await {
                 tracing::error!(platform = name, error = %e, "could not carry out a reply");
                 // Nothing was posted: the claim is given back, so a retry may answer.
                 if let Some(c) = &claim {
@@ -76,6 +81,7 @@ impl<P: Platform> Runtime<P> {
         m: &Matcher,
         effect: Effect,
         ctx: &P::Context,
+        came_in: std::time::Instant,
     ) -> Result<(), Failure> {
         let p = &self.platform;
         let policy = p.retry_policy();
@@ -93,21 +99,30 @@ impl<P: Platform> Runtime<P> {
                     reply: &reply,
                     source_ts: source_ts.as_deref(),
                 };
-                let sent = retry(policy, || p.send(m, &post)).await?;
+                let sent = retry(policy, || counted(name, "send", p.send(m, &post))).await?;
+                metrics::replied(name, &reply, came_in.elapsed());
                 tracing::info!(platform = name, channel = %sent.channel, ts = %sent.ts, "replied");
                 self.record(m, &sent, &reply, source_ts.as_deref(), false)
                     .await;
             }
             Effect::Update { channel, ts, reply } => {
-                retry(policy, || p.update(m, &channel, &ts, &reply)).await?;
+                retry(policy, || {
+                    counted(name, "update", p.update(m, &channel, &ts, &reply))
+                })
+                .await?;
                 tracing::info!(platform = name, channel = %channel, ts = %ts, "updated a reply");
             }
             Effect::Delete { channel, ts } => {
-                retry(policy, || p.delete(&channel, &ts)).await?;
+                retry(policy, || counted(name, "delete", p.delete(&channel, &ts))).await?;
                 tracing::info!(platform = name, channel = %channel, ts = %ts, "removed a reply");
             }
             Effect::Respond { reply } => {
-                if let Some(sent) = retry(policy, || p.respond(m, ctx, &reply)).await? {
+                let sent = retry(policy, || {
+                    counted(name, "respond", p.respond(m, ctx, &reply))
+                });
+                let sent = sent.await?;
+                metrics::replied(name, &reply, came_in.elapsed());
+                if let Some(sent) = sent {
                     self.record(m, &sent, &reply, None, true).await;
                 }
             }
@@ -128,6 +143,19 @@ impl<P: Platform> Runtime<P> {
             self.state.apply(self.platform.name(), c, at).await;
         }
     }
+}
+
+/// One attempt of a platform call, its failure counted in the metrics.
+async fn counted<T>(
+    platform: &'static str,
+    method: &'static str,
+    call: impl std::future::Future<Output = Result<T, Failure>>,
+) -> Result<T, Failure> {
+    let r = call.await;
+    if let Err(f) = &r {
+        metrics::failed(platform, method, f);
+    }
+    r
 }
 
 use crate::Sent;

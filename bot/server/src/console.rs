@@ -1,6 +1,6 @@
 //! `backup-bot console`: the bot in a terminal, through the same runtime as the chat platforms
-//! (its state in memory). A local channel: paste failures, type `/backup-error …`, press buttons
-//! by their number. No tokens, no network. Reads piped input too.
+//! (its state in memory). A local channel: paste failures, ask `@backup-bot …`, type
+//! `/backup-error …` or `/help`, press buttons by their number (while a reply has some). No tokens, no network. Reads piped input too.
 
 use backup_bot_core::chat::Decider;
 use backup_bot_core::{render_text, Action, CommandCall, Incoming, Message, Reply};
@@ -127,7 +127,7 @@ impl Platform for Console {
 pub async fn run(
     decider: Decider,
     state: Arc<State>,
-    input: impl BufRead,
+    mut input: impl BufRead,
     out: impl Write + Send + 'static,
 ) -> std::io::Result<()> {
     let runtime = Runtime::new(
@@ -144,20 +144,26 @@ pub async fn run(
     if interactive {
         writeln!(
             console.screen().out,
-            "backup-bot console: paste a failure, type /backup-error help, or a button's number. \
+            "backup-bot console: paste a failure, ask @backup-bot …, type /backup-error help (or /help), \
+             or a button's number. \
              Lines between two lines of \"\"\" are one message. /quit ends."
         )?;
     }
     let mut block: Option<Vec<String>> = None;
-    let mut lines = input.lines();
     loop {
         if interactive && block.is_none() {
             let mut s = console.screen();
             write!(s.out, "> ")?;
             s.out.flush()?;
         }
-        let Some(line) = lines.next() else { break };
-        let line = line?;
+        // A line that is not UTF-8 is read lossily: one bad byte never ends the session.
+        let mut raw = Vec::new();
+        if input.read_until(b'\n', &mut raw)? == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&raw)
+            .trim_end_matches(['\n', '\r'])
+            .to_string();
         // A block between lines of `"""` is one message.
         if line.trim() == "\"\"\"" {
             match block.take() {
@@ -184,13 +190,21 @@ pub async fn run(
         if t == "/quit" || t == "/exit" {
             break;
         }
-        let incoming = if let Some(rest) = t.strip_prefix("/backup-error") {
+        let waiting = console.screen().buttons.is_some();
+        let incoming = if let Some(rest) = command_text(t) {
             Incoming::Command(CommandCall {
                 channel: CHANNEL.to_string(),
                 user: Some("you".to_string()),
-                text: rest.trim().to_string(),
+                text: rest.to_string(),
             })
-        } else if let Ok(n) = t.parse::<usize>() {
+        } else if let Some(question) = t.strip_prefix(MENTION) {
+            // A mention: a direct question, as in a channel.
+            Incoming::Message(Message {
+                direct: true,
+                ..message(question.trim().to_string(), console.ts())
+            })
+        } else if let (true, Ok(n)) = (waiting, t.parse::<usize>()) {
+            // A number is a button press only while a reply with buttons waits.
             let pressed = console.screen().buttons.as_ref().and_then(|b| {
                 b.action_ids.get(n.wrapping_sub(1)).map(|id| Action {
                     channel: CHANNEL.to_string(),
@@ -219,6 +233,19 @@ pub async fn run(
         step(&runtime, incoming).await?;
     }
     Ok(())
+}
+
+/// How the bot is mentioned in the console.
+const MENTION: &str = "@backup-bot";
+
+/// The command's text, for `/backup-error …` and `/help` (a channel's own help command).
+fn command_text(line: &str) -> Option<&str> {
+    if let Some(rest) = line.strip_prefix("/backup-error") {
+        if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+            return Some(rest.trim());
+        }
+    }
+    (line == "/help").then_some("help")
 }
 
 fn message(text: String, ts: String) -> Message {

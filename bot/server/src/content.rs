@@ -152,15 +152,20 @@ pub async fn reload(
             Ok(Ok(m)) => {
                 let n = m.entries().len();
                 live.replace(m);
+                backup_bot_runtime::metrics::entries_loaded(n);
                 tracing::info!(?cause, entries = n, "content reloaded");
             }
             Ok(Err(e)) => {
+                backup_bot_runtime::metrics::reload_failed();
                 tracing::error!(
                     ?cause,
                     "content not reloaded, the previous content stays: {e}"
                 )
             }
-            Err(e) => tracing::error!(?cause, error = %e, "content not reloaded: the build failed"),
+            Err(e) => {
+                backup_bot_runtime::metrics::reload_failed();
+                tracing::error!(?cause, error = %e, "content not reloaded: the build failed")
+            }
         }
     }
 }

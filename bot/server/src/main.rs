@@ -3,6 +3,7 @@
 mod config;
 mod console;
 mod content;
+mod health;
 mod jsonl;
 mod logs;
 mod serve;

@@ -1,10 +1,10 @@
-//! `backup-bot serve`: the HTTP listener (`/healthz`, and Slack's endpoints in HTTP mode) and the
+//! `backup-bot serve`: the HTTP listener (`/healthz`, `/readyz`, and Slack's endpoints in HTTP mode) and the
 //! chat adapters the configuration enables, until SIGINT or SIGTERM.
 
 use crate::config::{ResponseType, Settings, SlackMode};
 use crate::content::{fingerprint, Fingerprint, Source};
+use crate::health::{Parts, SlackLink};
 use anyhow::{Context, Result};
-use axum::routing::get;
 use axum::Router;
 use backup_bot_core::chat::Decider;
 use backup_bot_index::LiveMatcher;
@@ -21,6 +21,8 @@ pub fn run(settings: Settings, source: Source) -> Result<()> {
         folders = source.dirs.len(),
         "content loaded"
     );
+    backup_bot_runtime::metrics::entries_loaded(matcher.entries().len());
+    backup_bot_runtime::metrics::escalations_open(0);
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -60,8 +62,9 @@ async fn serve(
         watch,
         loaded,
     ));
-    let mut app = Router::new().route("/healthz", get(|| async { "ok" }));
+    let mut app = Router::new();
     let mut _socket = None;
+    let mut slack_link = None;
     if let Some(slack) = &settings.slack {
         let decider = Arc::new(Decider::new(matcher.clone(), settings.policy.clone()));
         let bot = SlackBot::new(
@@ -74,6 +77,14 @@ async fn serve(
             },
         );
         if let Err(e) = bot.introduce().await {
+            // A refused token ends the bot with one line; a network that is down does not.
+            if let Some(code) = backup_bot_slack::send::rejected_token(&e) {
+                anyhow::bail!(
+                    "Slack refused slack.bot_token ({code}): copy the Bot User OAuth Token (xoxb-…) \
+                     from the app's OAuth & Permissions page into slack.bot_token or \
+                     BACKUP_BOT__SLACK__BOT_TOKEN (reinstall the app if it was revoked)"
+                );
+            }
             tracing::error!(error = %e, "auth.test failed: check slack.bot_token; mentions are still heard as app_mention");
         }
         match slack.mode {
@@ -83,18 +94,28 @@ async fn serve(
                     .as_ref()
                     .context("slack.signing_secret")?;
                 app = app.merge(backup_bot_slack::http::routes(bot.clone(), secret.expose()));
+                slack_link = Some(SlackLink::Http);
                 tracing::info!(
                     "Slack: HTTP mode on /slack/events, /slack/commands, /slack/interactions"
                 );
             }
             SlackMode::Socket => {
                 let token = slack.app_token.as_ref().context("slack.app_token")?;
+                backup_bot_slack::socket::check_app_token(&bot, token.expose()).await?;
+                slack_link = Some(SlackLink::Socket(bot.clone()));
                 _socket = Some(backup_bot_slack::socket::start(bot.clone(), token.expose()).await?);
                 tracing::info!("Slack: Socket Mode");
             }
         }
     }
+    // SIGINT or SIGTERM: stop taking events, finish the replies in flight, close, exit 0.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown().await;
+        let _ = stop_tx.send(true);
+    });
     let mut discord = None;
+    let mut discord_bot = None;
     if let Some(d) = &settings.discord {
         let mut policy = settings.policy.clone();
         policy.allow = d.allow.clone();
@@ -104,19 +125,35 @@ async fn serve(
             state.clone(),
             discord_options(d, &settings),
         );
-        discord = Some(tokio::spawn(backup_bot_discord::run::run(bot)));
+        discord_bot = Some(bot.clone());
+        discord = Some(tokio::spawn(backup_bot_discord::run::run(
+            bot,
+            stopped(stop.clone()),
+        )));
         tracing::info!("Discord: gateway");
     }
+    app = app.merge(crate::health::routes(Parts {
+        matcher: matcher.clone(),
+        state: state.clone(),
+        slack: slack_link,
+        discord: discord_bot,
+    }));
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     tracing::info!(listen = %listener.local_addr()?, "HTTP listener");
-    let server = axum::serve(listener, app).with_graceful_shutdown(shutdown());
+    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
     match discord {
         // The gateway ending (a refused token, a missing intent) ends the bot: one clear error.
-        Some(gateway) => tokio::select! {
-            r = server => r.context("HTTP listener")?,
-            r = gateway => match r {
+        Some(mut gateway) => tokio::select! {
+            r = server => {
+                r.context("HTTP listener")?;
+                // Stopped by the signal: the gateway closes on it too.
+                if let Ok(Ok(Err(e))) = tokio::time::timeout(CLOSING, &mut gateway).await {
+                    tracing::warn!(error = %e, "Discord gateway while closing");
+                }
+            }
+            r = &mut gateway => match r {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return Err(e),
                 Err(e) => anyhow::bail!("Discord task: {e}"),
@@ -124,12 +161,32 @@ async fn serve(
         },
         None => server.await.context("HTTP listener")?,
     }
-    reloader.abort();
-    maintenance.abort();
     if let Some(l) = _socket {
         l.shutdown().await;
     }
+    // No more events come in; the replies in flight are finished (bounded).
+    let flying = backup_bot_runtime::flight::in_flight();
+    if flying > 0 {
+        tracing::info!(replies = flying, "finishing the replies in flight");
+    }
+    if !backup_bot_runtime::flight::drained(CLOSING).await {
+        tracing::warn!(
+            replies = backup_bot_runtime::flight::in_flight(),
+            "replies still in flight after 10 s: left unsent"
+        );
+    }
+    reloader.abort();
+    maintenance.abort();
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// How long a graceful shutdown waits for the replies in flight (and for each connection to close).
+const CLOSING: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Completes when the stop signal was given.
+async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 /// The adapter's options from the settings.

@@ -51,6 +51,8 @@ pub struct SlackBot {
     pub client: Arc<Client>,
     bot_user: Mutex<Option<String>>,
     in_channel: bool,
+    /// Socket Mode: whether Slack said hello on the connection open now (readiness).
+    pub connected: std::sync::atomic::AtomicBool,
 }
 
 impl SlackBot {
@@ -70,6 +72,7 @@ impl SlackBot {
             client,
             bot_user: Mutex::new(None),
             in_channel: opts.in_channel,
+            connected: std::sync::atomic::AtomicBool::new(false),
         })
     }
 

@@ -107,6 +107,23 @@ pub fn failure(e: SlackClientError) -> Failure {
     }
 }
 
+/// Slack's answers that mean the token itself is refused: retrying cannot help.
+pub const REJECTED: [&str; 4] = [
+    "invalid_auth",
+    "not_authed",
+    "account_inactive",
+    "token_revoked",
+];
+
+/// The error code when `e` says Slack refused the token (see [`REJECTED`]).
+pub fn rejected_token(e: &anyhow::Error) -> Option<&'static str> {
+    let code = match e.downcast_ref::<SlackClientError>()? {
+        SlackClientError::ApiError(a) => a.code.as_str(),
+        _ => return None,
+    };
+    REJECTED.into_iter().find(|r| *r == code)
+}
+
 /// A reply rendered with the matcher that decided it.
 pub fn render_on(m: &Matcher, reply: &Reply) -> Rendered {
     render::card(&backup_bot_core::card(m, reply))

@@ -5,7 +5,36 @@
 use crate::run::SlackBot;
 use crate::send::Connector;
 use slack_morphism::prelude::*;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+
+/// Checks the app token once with `apps.connections.open`: a token Slack refuses ends the bot
+/// with one line (the listener alone would retry it forever); any other failure (a network
+/// that is down) is left to the listener's capped backoff.
+pub async fn check_app_token(bot: &SlackBot, app_token: &str) -> anyhow::Result<()> {
+    let token = SlackApiToken::new(app_token.to_string().into());
+    let session = bot.client.open_session(&token);
+    match session
+        .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let e = anyhow::Error::new(e);
+            match crate::send::rejected_token(&e) {
+                Some(code) => anyhow::bail!(
+                    "Slack refused slack.app_token ({code}): generate an app-level token (xapp-…) \
+                     with the connections:write scope under Basic Information → App-Level Tokens \
+                     and set slack.app_token or BACKUP_BOT__SLACK__APP_TOKEN"
+                ),
+                None => {
+                    tracing::warn!(error = %e, "Slack: apps.connections.open failed; retrying with backoff");
+                    Ok(())
+                }
+            }
+        }
+    }
+}
 
 /// Shared state of the callbacks (they are plain functions).
 struct Shared(Arc<SlackBot>);
@@ -54,12 +83,45 @@ async fn on_interaction(
     Ok(())
 }
 
+/// Slack's hello on a new connection (its type is not exported by slack-morphism: generic).
+async fn on_hello<E>(
+    _event: E,
+    _client: Arc<SlackClient<Connector>>,
+    states: SlackClientEventsUserState,
+) {
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    let mut first = false;
+    FIRST.call_once(|| first = true);
+    if !first {
+        backup_bot_runtime::metrics::reconnected("slack");
+    }
+    if let Some(b) = bot(&states).await {
+        if !b.connected.swap(true, Ordering::SeqCst) {
+            tracing::info!("Slack: Socket Mode connected");
+        }
+    }
+}
+
 fn on_error(
     err: Box<dyn std::error::Error + Send + Sync>,
     _client: Arc<SlackClient<Connector>>,
-    _states: SlackClientEventsUserState,
+    states: SlackClientEventsUserState,
 ) -> HttpStatusCode {
-    tracing::warn!(error = %err, "Socket Mode");
+    // A socket error: not connected until the next hello (readiness says so). Said once per
+    // change: while Slack stays unreachable, the listener's retries are logged at debug.
+    let was_up = states
+        .try_read()
+        .ok()
+        .and_then(|s| {
+            s.get_user_state::<Shared>()
+                .map(|b| b.0.connected.swap(false, Ordering::SeqCst))
+        })
+        .unwrap_or(true);
+    if was_up {
+        tracing::warn!(error = %err, "Socket Mode: disconnected; reconnecting with backoff");
+    } else {
+        tracing::debug!(error = %err, "Socket Mode: still not connected");
+    }
     // Acknowledge anyway: a delivery the adapter cannot read would only come back.
     HttpStatusCode::OK
 }
@@ -72,7 +134,8 @@ pub async fn start(
     let callbacks = SlackSocketModeListenerCallbacks::new()
         .with_push_events(on_push)
         .with_command_events(on_command)
-        .with_interaction_events(on_interaction);
+        .with_interaction_events(on_interaction)
+        .with_hello_events(on_hello);
     let env = Arc::new(
         SlackClientEventsListenerEnvironment::new(bot.client.clone())
             .with_error_handler(on_error)
