@@ -482,3 +482,21 @@ fn a_message_alone_must_be_there_nearly_whole() {
     quiet("COM+ was unable to talk to the Microsoft Distributed Transaction Coordinator when our BizTalk server starts");
     quiet("packer build: the VM extension failed to install, snapshot of the temp VM timed out");
 }
+
+#[test]
+fn a_short_message_is_not_gathered_from_a_sentence_about_something_else() {
+    // "The virtual machine doesn't exist": its three words spread over a sentence on a subnet.
+    let m = matcher().find(
+        "restore to a new VM fails saying the subnet I picked doesn't exist, but I can see it in the vnet",
+    );
+    let best = m.best.as_ref();
+    assert!(
+        best.is_none_or(|b| matcher().entries()[b.entry].id != "resource-not-found"),
+        "{:?}",
+        best.map(|b| &b.detail)
+    );
+    names(
+        "backup failed: the VM that was backed up doesn't exist anymore",
+        "resource-not-found",
+    );
+}

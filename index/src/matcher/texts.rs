@@ -21,6 +21,10 @@ pub const SHORT_MESSAGE_COVERAGE: f32 = 0.9;
 /// Messages with fewer tokens than this are ordinary sentences: they count only when the paste
 /// also speaks of a failure (see [`Text::short_ok`]).
 pub const SHORT_MESSAGE_TOKENS: usize = 6;
+/// A short text ("The virtual machine doesn't exist") is covered only by a window this few
+/// tokens longer than itself: spread over a sentence about something else ("…the VM fails saying
+/// the subnet I picked doesn't exist"), its words are that sentence's, not its own.
+pub const SHORT_TEXT_WINDOW_SLACK: usize = 3;
 /// ... and at least this many of its tokens (or all of them, when it has fewer).
 pub const MESSAGE_MIN_TOKENS: usize = 3;
 /// The weight left to a Korean bigram that a text has only across a space: a rewording or
@@ -177,7 +181,11 @@ impl Text {
     /// The best window over `events` (paste position, text position), in order.
     fn best_window(&self, events: &[(usize, usize)], counts: &mut [usize]) -> (f32, usize) {
         let ids = &self.ids;
-        let window = (ids.len() * 2).max(ids.len() + 8);
+        let window = if ids.len() < SHORT_MESSAGE_TOKENS {
+            ids.len() + SHORT_TEXT_WINDOW_SLACK
+        } else {
+            (ids.len() * 2).max(ids.len() + 8)
+        };
         let mut covered = 0.0f32;
         let mut distinct = 0usize;
         let (mut best, mut best_n) = (0.0f32, 0usize);
