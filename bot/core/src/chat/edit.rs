@@ -42,16 +42,7 @@ impl Decider {
             }
             // Not answered before, names an entry now: answer it, if nobody has claimed the
             // message (its answer being sent, or sent).
-            None => Decision {
-                claim: Some((msg.channel.clone(), msg.ts.clone())),
-                changes: vec![],
-                effects: vec![Effect::Post {
-                    channel: msg.channel.clone(),
-                    thread_ts: Some(msg.thread_ts.clone().unwrap_or_else(|| msg.ts.clone())),
-                    reply,
-                    source_ts: Some(msg.ts),
-                }],
-            },
+            None => super::message::answer_in_thread(msg, reply),
         }
     }
 }

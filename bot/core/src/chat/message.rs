@@ -66,16 +66,7 @@ impl Decider {
         let reply = cooled(reply, policy, facts, now, direct);
         // The same message seen twice (a retry, both `message` and `app_mention`, another
         // replica): the claim lets one through.
-        Decision {
-            claim: Some((msg.channel.clone(), msg.ts.clone())),
-            changes: vec![],
-            effects: vec![Effect::Post {
-                channel: msg.channel.clone(),
-                thread_ts: Some(msg.thread_ts.clone().unwrap_or_else(|| msg.ts.clone())),
-                reply,
-                source_ts: Some(msg.ts),
-            }],
-        }
+        answer_in_thread(msg, reply)
     }
 }
 
@@ -99,5 +90,19 @@ fn cooled(reply: Reply, policy: ChannelPolicy, facts: &Facts, now: u64, direct: 
             earlier: earlier.clone(),
         },
         _ => reply,
+    }
+}
+
+/// Answers `msg` in its thread, once: the message is claimed before anything is posted.
+pub(super) fn answer_in_thread(msg: Message, reply: Reply) -> Decision {
+    Decision {
+        claim: Some((msg.channel.clone(), msg.ts.clone())),
+        changes: vec![],
+        effects: vec![Effect::Post {
+            channel: msg.channel.clone(),
+            thread_ts: Some(msg.thread_ts.clone().unwrap_or_else(|| msg.ts.clone())),
+            reply,
+            source_ts: Some(msg.ts),
+        }],
     }
 }
