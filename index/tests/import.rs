@@ -2,7 +2,7 @@
 //! subsections for the steps (not in the "Cause N" form) carries those subsections' steps inline,
 //! each headed by its cause, in both editions.
 
-use backup_bot_index::import::{self, Source};
+use backup_bot_index::import;
 use backup_bot_index::{Entry, Lang};
 use std::path::PathBuf;
 
@@ -24,15 +24,7 @@ fn companion() -> Vec<Entry> {
             )
         })
         .collect();
-    let sources: Vec<Source> = texts
-        .iter()
-        .map(|(lang, name, text)| Source {
-            lang: *lang,
-            name: name.clone(),
-            text,
-        })
-        .collect();
-    import::import(&sources).unwrap()
+    import::import_texts(&texts).unwrap()
 }
 
 fn by_id<'e>(entries: &'e [Entry], id: &str) -> &'e Entry {

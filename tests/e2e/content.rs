@@ -27,16 +27,7 @@ fn sources(docs: &[&str], langs: &[Lang]) -> Vec<(Lang, String, String)> {
 
 /// The importer's entries for these documents and editions (no symptoms).
 pub fn imported_docs(docs: &[&str], langs: &[Lang]) -> Vec<Entry> {
-    let srcs = sources(docs, langs);
-    let srcs: Vec<Source> = srcs
-        .iter()
-        .map(|(lang, name, text)| Source {
-            lang: *lang,
-            name: name.clone(),
-            text,
-        })
-        .collect();
-    import::import(&srcs).unwrap()
+    import::import_texts(&sources(docs, langs)).unwrap()
 }
 
 fn imported(langs: &[Lang]) -> Vec<Entry> {

@@ -11,7 +11,7 @@ mod stats;
 
 use anyhow::{Context, Result};
 use backup_bot_core::{question_reply, render_text};
-use backup_bot_index::import::{self, Source};
+use backup_bot_index::import;
 use backup_bot_index::{entry, Lang};
 use clap::{Parser, Subcommand};
 use std::io::Write as _;
@@ -390,15 +390,7 @@ fn import_cmd(
         let file = path.file_name().unwrap_or_default().to_string_lossy();
         texts.push((lang, format!("{dir}/{file}"), text));
     }
-    let srcs: Vec<Source> = texts
-        .iter()
-        .map(|(lang, name, text)| Source {
-            lang: *lang,
-            name: name.clone(),
-            text,
-        })
-        .collect();
-    let mut entries = import::import(&srcs)?;
+    let mut entries = import::import_texts(&texts)?;
     let beside = out.parent().unwrap_or(Path::new(".")).join("symptoms");
     let symptoms_dir = symptoms.or(beside.is_dir().then_some(beside.as_path()));
     if let Some(dir) = symptoms_dir {

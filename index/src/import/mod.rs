@@ -213,6 +213,19 @@ fn document<'s>(src: &'s Source) -> &'s str {
 
 /// Imports the sources: editions of one document are paired (Korean first), documents are
 /// imported side by side. Ids and codes must be unique across documents.
+/// [`import`] of documents read into memory: (edition, recorded path, text).
+pub fn import_texts(texts: &[(Lang, String, String)]) -> Result<Vec<Entry>, ImportError> {
+    let sources: Vec<Source> = texts
+        .iter()
+        .map(|(lang, name, text)| Source {
+            lang: *lang,
+            name: name.clone(),
+            text,
+        })
+        .collect();
+    import(&sources)
+}
+
 pub fn import(sources: &[Source]) -> Result<Vec<Entry>, ImportError> {
     let mut docs: Vec<(&str, Vec<&Source>)> = Vec::new();
     for src in sources {
