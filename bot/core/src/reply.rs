@@ -56,14 +56,17 @@ pub enum Reply {
     },
     /// Feedback recorded: thanks.
     Thanks { lang: Lang },
-    /// Still failing: offer escalation.
-    OfferEscalation { lang: Lang },
+    /// Still failing: offer escalation; the button names the entry (by id) it is about.
+    OfferEscalation { lang: Lang, entry: Option<String> },
     /// Escalation is not configured yet.
     EscalationNotSetUp { lang: Lang },
     /// Usage and the known codes.
     Help { lang: Lang },
     /// A one-line notice (mute, unmute, errors in a command).
     Notice { lang: Lang, text: String },
+    /// A card laid out already (an escalation's card, its reminders, `status`): user text in
+    /// it is unsanitised (the renderers sanitise it), and `card.pings` are the only mentions.
+    Laid { card: Card },
 }
 
 /// A button: its label and its action id (with data after a colon).
@@ -93,6 +96,9 @@ pub struct Card {
     /// A link to the full entry (for renderers that must shorten).
     pub full_url: Option<String>,
     pub buttons: Vec<Button>,
+    /// Whom the message pings (escalations only): the renderers write these mentions, and
+    /// only these, outside the sanitised text.
+    pub pings: Vec<crate::escalation::Target>,
 }
 
 /// "Code1 / Code2 — title" (the title alone when it already starts with the code).
@@ -295,14 +301,19 @@ pub fn card(m: &Matcher, reply: &Reply) -> Card {
             }
         }
         Reply::Thanks { lang } => notice(words(*lang).thanks),
-        Reply::OfferEscalation { lang } => {
+        Reply::OfferEscalation { lang, entry } => {
             let w = words(*lang);
+            let id = match entry {
+                Some(e) => format!("{}:{e}", action::ESCALATION_OPEN),
+                None => action::ESCALATION_OPEN.to_string(),
+            };
             Card {
                 title: w.offer_escalation.to_string(),
-                buttons: vec![button(w.escalate, action::ESCALATION_OPEN)],
+                buttons: vec![button(w.escalate, id)],
                 ..Card::default()
             }
         }
+        Reply::Laid { card } => card.clone(),
         Reply::EscalationNotSetUp { lang } => notice(words(*lang).escalation_not_set_up),
         Reply::Help { lang } => {
             let w = words(*lang);

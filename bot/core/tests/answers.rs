@@ -24,6 +24,7 @@ fn command(c: &mut Core, text: &str) -> Reply {
             channel: "C1".into(),
             user: Some("U1".into()),
             text: text.into(),
+            ..Default::default()
         }),
         0,
     );

@@ -1,5 +1,6 @@
 //! The chat core on the real content: what it posts, updates, deletes and answers.
 
+use backup_bot_core::escalation::Via;
 use backup_bot_core::chat::{ChannelPolicy, FeedbackKind};
 use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message, Mode, Policy, Reply};
 use backup_bot_index::{load_dir, Matcher};
@@ -195,6 +196,7 @@ fn cooldown_points_to_the_earlier_answer_and_mute_silences() {
             channel: "C1".into(),
             user: None,
             text: text.into(),
+            ..Default::default()
         })
     };
     let fx = c.handle(call("mute 1h"), 5000);
@@ -298,6 +300,7 @@ fn press(c: &mut Core, id: &str, on: &str) -> Vec<Effect> {
             message_ts: on.into(),
             thread_ts: Some("6.1".into()),
             ephemeral: false,
+            ..Default::default()
         }),
         100,
     )
@@ -342,23 +345,36 @@ fn guided_steps_feedback_and_escalation() {
         }
     ));
     let fx = press(&mut c, "feedback.still_failing", "7.2");
-    assert!(matches!(
-        &fx[0],
-        Effect::Post {
-            reply: Reply::OfferEscalation { .. },
-            ..
-        }
-    ));
-    let fx = press(&mut c, "escalation.open", "7.3");
-    assert!(
-        matches!(
-            &fx[0],
-            Effect::Respond {
-                reply: Reply::EscalationNotSetUp { .. }
-            }
-        ),
-        "never a silent no-op"
-    );
+    let Effect::Post {
+        reply: Reply::OfferEscalation { entry, .. },
+        ..
+    } = &fx[0]
+    else {
+        panic!("{fx:?}")
+    };
+    // The button names its entry, so it needs nothing kept about the offer's message.
+    let entry = entry.clone().expect("the offer names its entry");
+    let card = backup_bot_core::card(&c.matcher(), &Reply::OfferEscalation {
+        lang: backup_bot_index::Lang::En,
+        entry: Some(entry.clone()),
+    });
+    let open = card.buttons[0].action_id.clone();
+    assert_eq!(open, format!("escalation.open:{entry}"));
+    let fx = press(&mut c, &open, "7.3");
+    let Effect::Escalate(req) = &fx[0] else {
+        panic!("never a silent no-op: {fx:?}")
+    };
+    assert_eq!(req.entry.as_deref(), Some("extension-failed-vss-writer-in-bad-state"));
+    assert_eq!(req.thread.as_deref(), Some("6.1"));
+    assert_eq!(req.reporter.as_deref(), Some("U1"));
+    assert_eq!(req.via, Via::Button);
+    // The walk's steps, by whom and when: what the card says was tried.
+    let steps: Vec<(usize, Option<&str>)> = req
+        .tried
+        .iter()
+        .map(|w| (w.step, w.user.as_deref()))
+        .collect();
+    assert_eq!(steps, [(0, Some("U1")), (1, Some("U1"))]);
     let kinds: Vec<FeedbackKind> = c.memory.feedback.iter().map(|f| f.kind).collect();
     assert_eq!(kinds, [FeedbackKind::Fixed, FeedbackKind::StillFailing]);
     assert_eq!(
@@ -392,6 +408,7 @@ fn the_command_looks_up_searches_and_helps() {
             channel: "C1".into(),
             user: None,
             text: text.into(),
+            ..Default::default()
         })
     };
     let fx = c.handle(call("UserErrorFsFreezeFailed"), 0);

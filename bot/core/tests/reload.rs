@@ -41,6 +41,7 @@ fn press(c: &mut Core, id: &str, on: &str) -> (std::sync::Arc<Matcher>, Vec<Effe
             message_ts: on.into(),
             thread_ts: Some("1.1".into()),
             ephemeral: false,
+            ..Default::default()
         }),
         100,
     )

@@ -33,6 +33,8 @@ pub struct NewEscalation {
     pub now: u64,
     /// When the first reminder is due (`now + ack_timeout`).
     pub remind_at: u64,
+    /// The steps of the walk tried before: (step, by, at), kept as `tried` events.
+    pub tried: Vec<(usize, String, u64)>,
 }
 
 /// An escalation as stored, with its timeline (oldest first).
@@ -142,15 +144,29 @@ impl Store {
             .bind(&e.note)
             .execute(&mut *tx)
             .await?;
+            for (step, by, at) in &e.tried {
+                sqlx::query(
+                    "INSERT INTO escalation_events (escalation, at, by_user, what, note) \
+                     VALUES ($1, $2, $3, 'tried', $4)",
+                )
+                .bind(id)
+                .bind(secs(*at))
+                .bind(by)
+                .bind(step.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
             Ok(id)
         })
     }
 
-    /// Records where the card was posted.
+    /// Records where the card was posted; an escalation that had no thread yet (`escalate
+    /// CODE` from anywhere) gets the card's.
     pub async fn set_escalation_card(&self, id: i64, channel: &str, message: &str) -> R<()> {
         on!(&self.db, |p| sqlx::query(
-            "UPDATE escalations SET card_channel = $2, card_message = $3 WHERE id = $1"
+            "UPDATE escalations SET card_channel = $2, card_message = $3, \
+             thread = CASE WHEN thread = '' THEN $3 ELSE thread END WHERE id = $1"
         )
         .bind(id)
         .bind(channel)
@@ -275,18 +291,53 @@ impl Store {
         Ok(rows.into_iter().map(of_row).collect())
     }
 
-    /// Claims the reminders due by `now`: each open escalation whose reminder is due is
-    /// returned once, its count raised and its next reminder moved to `now + every`, in one
-    /// statement, so no other replica gets it. The caller sends them (at most once each).
-    pub async fn claim_due_reminders(&self, now: u64, every: u64) -> R<Vec<Escalation>> {
+    /// The open (not resolved) escalation of a thread, if any.
+    pub async fn open_escalation_in(
+        &self,
+        platform: &str,
+        channel: &str,
+        thread: &str,
+    ) -> R<Option<Escalation>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM escalations WHERE platform = $1 AND channel = $2 \
+             AND thread = $3 AND state <> 'resolved' ORDER BY id LIMIT 1"
+        );
+        let row: Option<Row> = on!(&self.db, |p| sqlx::query_as(&sql)
+            .bind(platform)
+            .bind(channel)
+            .bind(thread)
+            .fetch_optional(p)
+            .await?);
+        Ok(row.map(of_row))
+    }
+
+    /// How many escalations are not resolved, on every platform (the metric).
+    pub async fn count_open_escalations(&self) -> R<i64> {
+        Ok(on!(&self.db, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM escalations WHERE state <> 'resolved'"
+        )
+        .fetch_one(p)
+        .await?))
+    }
+
+    /// Claims the reminders of `platform` due by `now`: each open escalation whose reminder is
+    /// due is returned once, its count raised and its next reminder moved to `now + every`, in
+    /// one statement, so no other replica gets it. The caller sends them (at most once each).
+    pub async fn claim_due_reminders(
+        &self,
+        platform: &str,
+        now: u64,
+        every: u64,
+    ) -> R<Vec<Escalation>> {
         let sql = format!(
             "UPDATE escalations SET reminders = reminders + 1, next_reminder_at = $2 \
-             WHERE state = 'open' AND next_reminder_at IS NOT NULL AND next_reminder_at <= $1 \
-             RETURNING {COLUMNS}"
+             WHERE state = 'open' AND platform = $3 AND next_reminder_at IS NOT NULL \
+             AND next_reminder_at <= $1 RETURNING {COLUMNS}"
         );
         let rows: Vec<Row> = on!(&self.db, |p| sqlx::query_as(&sql)
             .bind(secs(now))
             .bind(secs(now.saturating_add(every.max(1))))
+            .bind(platform)
             .fetch_all(p)
             .await?);
         let mut out: Vec<Escalation> = rows.into_iter().map(of_row).collect();

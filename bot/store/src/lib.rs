@@ -13,6 +13,7 @@ pub use escalations::{Escalation, Moved, NewEscalation};
 mod ops;
 pub use ops::Claim;
 mod stats;
+mod trail;
 mod url;
 
 /// A statement that failed.

@@ -201,9 +201,9 @@ impl Store {
             f.last = row.map(|(at, reply)| (unsecs(at), reply));
         }
         if let Some((ch, thread)) = &needs.progress {
-            let row: Option<(String, i64, Option<String>, i64)> = on!(&self.db, |p| {
+            let row: Option<(String, i64, Option<String>, i64, String)> = on!(&self.db, |p| {
                 sqlx::query_as(
-                "SELECT entry, step, user_id, at FROM progress WHERE platform = $1 AND channel = $2 AND thread = $3"
+                "SELECT entry, step, user_id, at, trail FROM progress WHERE platform = $1 AND channel = $2 AND thread = $3"
             )
             .bind(platform)
             .bind(ch)
@@ -211,12 +211,25 @@ impl Store {
             .fetch_optional(p)
             .await?
             });
-            f.progress = row.map(|(entry, step, user, at)| Progress {
+            f.progress = row.map(|(entry, step, user, at, trail)| Progress {
                 entry,
                 step: usize::try_from(step).unwrap_or(0),
                 user,
                 at: unsecs(at),
+                trail: crate::trail::read(&trail),
             });
+            let n: i64 = on!(&self.db, |p| {
+                sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM feedback WHERE platform = $1 AND channel = $2 \
+                     AND thread = $3 AND kind = 'still_failing'",
+                )
+                .bind(platform)
+                .bind(ch)
+                .bind(thread)
+                .fetch_one(p)
+                .await?
+            });
+            f.still_failing = u32::try_from(n).unwrap_or(u32::MAX);
         }
         Ok(f)
     }
@@ -246,8 +259,8 @@ impl Store {
                 }
                 Change::Feedback(f) => {
                     sqlx::query(
-                        "INSERT INTO feedback (platform, channel, user_id, entry, kind, at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO feedback (platform, channel, user_id, entry, kind, at, thread) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(platform)
                     .bind(&f.channel)
@@ -255,6 +268,7 @@ impl Store {
                     .bind(&f.entry)
                     .bind(f.kind.as_str())
                     .bind(secs(f.at))
+                    .bind(&f.thread)
                     .execute(p)
                     .await?;
                 }
@@ -347,10 +361,10 @@ impl Store {
                     progress,
                 } => {
                     sqlx::query(
-                        "INSERT INTO progress (platform, channel, thread, entry, step, user_id, at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (platform, channel, thread) \
+                        "INSERT INTO progress (platform, channel, thread, entry, step, user_id, at, trail) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (platform, channel, thread) \
                          DO UPDATE SET entry = excluded.entry, step = excluded.step, \
-                         user_id = excluded.user_id, at = excluded.at",
+                         user_id = excluded.user_id, at = excluded.at, trail = excluded.trail",
                     )
                     .bind(platform)
                     .bind(channel)
@@ -359,6 +373,7 @@ impl Store {
                     .bind(i64::try_from(progress.step).unwrap_or(i64::MAX))
                     .bind(&progress.user)
                     .bind(secs(progress.at))
+                    .bind(crate::trail::write(&progress.trail))
                     .execute(p)
                     .await?;
                 }

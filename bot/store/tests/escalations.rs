@@ -19,6 +19,7 @@ fn new(channel: &str, thread: &str, now: u64) -> NewEscalation {
         paste: "UserErrorFsFreezeFailed sig=[masked]".into(),
         now,
         remind_at: now + 900,
+        tried: vec![(0, "U0WALKER".into(), now - 60)],
     }
 }
 
@@ -37,13 +38,34 @@ async fn an_escalation_is_kept_with_its_paste_and_timeline() {
             (e.opened_at, e.next_reminder_at, e.reminders),
             (1_000, Some(1_900), 0)
         );
-        assert_eq!(e.timeline.len(), 1);
-        assert_eq!(e.timeline[0].what, "opened");
-        assert_eq!(e.timeline[0].by, "U0REPORTER");
+        // Opened, and the step tried before (kept as its own line).
+        assert_eq!(e.timeline.len(), 2);
+        assert!(e
+            .timeline
+            .iter()
+            .any(|ev| ev.what == "tried" && ev.by == "U0WALKER" && ev.note.as_deref() == Some("0")));
+        let opened = e.timeline.iter().find(|ev| ev.what == "opened").unwrap();
+        assert_eq!(opened.by, "U0REPORTER");
         assert!(s.escalation(id + 1000).await.unwrap().is_none());
         // Another escalation gets another id.
         let other = s.create_escalation(&new("C1", "2.2", 1_001)).await.unwrap();
         assert_ne!(id, other);
+        // One open escalation per thread: a second is refused until the first is resolved.
+        assert!(s.create_escalation(&new("C1", "1.1", 1_002)).await.is_err());
+        assert_eq!(
+            s.open_escalation_in("slack", "C1", "1.1").await.unwrap().map(|e| e.id),
+            Some(id)
+        );
+        s.transition(id, State::Resolved, "U2", None, 1_003).await.unwrap();
+        assert!(s.open_escalation_in("slack", "C1", "1.1").await.unwrap().is_none());
+        s.create_escalation(&new("C1", "1.1", 1_004)).await.unwrap();
+        // An escalation from anywhere gets its card's thread.
+        let fresh = s.create_escalation(&new("C7", "", 1_005)).await.unwrap();
+        let fresh2 = s.create_escalation(&new("C7", "", 1_005)).await.unwrap();
+        s.set_escalation_card(fresh, "C7", "5.5").await.unwrap();
+        let e = s.escalation(fresh).await.unwrap().unwrap();
+        assert_eq!(e.thread, "5.5");
+        assert_ne!(fresh, fresh2);
     })
     .await;
 }
@@ -88,8 +110,8 @@ async fn ack_and_resolve_happen_once_whoever_presses() {
         };
         assert_eq!(e.state, State::Resolved);
         let whats: Vec<&str> = e.timeline.iter().map(|t| t.what.as_str()).collect();
-        assert_eq!(whats, ["opened", "acknowledged", "resolved"]);
-        assert_eq!(e.timeline[2].note.as_deref(), Some("agent updated"));
+        assert_eq!(whats, ["tried", "opened", "acknowledged", "resolved"]);
+        assert_eq!(e.timeline[3].note.as_deref(), Some("agent updated"));
         assert!(matches!(
             s.transition(id, State::Resolved, "U3", None, 1_400)
                 .await
@@ -105,7 +127,7 @@ async fn ack_and_resolve_happen_once_whoever_presses() {
             panic!("moved back");
         };
         assert_eq!(e.state, State::Resolved);
-        assert_eq!(e.timeline.len(), 3);
+        assert_eq!(e.timeline.len(), 4);
         // An open one can be resolved at once.
         let id2 = s.create_escalation(&new("C1", "2.2", 1_000)).await.unwrap();
         assert!(matches!(
@@ -155,7 +177,7 @@ async fn claim_race(s: &Store, replicas: usize, now: u64) -> Vec<(i64, u32)> {
     let tries: Vec<_> = (0..replicas)
         .map(|_| {
             let s = s.clone();
-            tokio::spawn(async move { s.claim_due_reminders(now, 900).await.unwrap() })
+            tokio::spawn(async move { s.claim_due_reminders("slack", now, 900).await.unwrap() })
         })
         .collect();
     let mut got = Vec::new();
@@ -176,10 +198,10 @@ async fn a_due_reminder_is_claimed_once_across_replicas() {
             .await
             .unwrap();
         // Nothing is due before its time.
-        assert!(s.claim_due_reminders(1_899, 900).await.unwrap().is_empty());
+        assert!(s.claim_due_reminders("slack", 1_899, 900).await.unwrap().is_empty());
         // a is due at 1900: eight replicas ask at once, one gets it.
         assert_eq!(claim_race(&s, 8, 1_900).await, [(a, 1)]);
-        assert!(s.claim_due_reminders(1_900, 900).await.unwrap().is_empty());
+        assert!(s.claim_due_reminders("slack", 1_900, 900).await.unwrap().is_empty());
         // At 2800 both are due (a again, b for the first time); still once each.
         assert_eq!(claim_race(&s, 8, 2_800).await, [(a, 2), (b, 1)]);
         let e = s.escalation(a).await.unwrap().unwrap();

@@ -3,6 +3,7 @@
 
 use backup_bot_core::chat::{About, Change, Facts, Needs, Progress};
 use backup_bot_core::chat::{Feedback, FeedbackKind};
+use backup_bot_core::escalation::Walked;
 use backup_bot_index::Lang;
 use backup_bot_store::{Claim, OpenError, Store};
 use sqlx::Connection;
@@ -115,6 +116,18 @@ async fn facts_are_what_the_changes_left() {
                     step: 2,
                     user: Some("U1".into()),
                     at: 1_600,
+                    trail: vec![
+                        Walked {
+                            step: 0,
+                            user: Some("U1".into()),
+                            at: 1_550,
+                        },
+                        Walked {
+                            step: 2,
+                            user: Some("U2".into()),
+                            at: 1_600,
+                        },
+                    ],
                 },
             },
         ];
@@ -130,6 +143,22 @@ async fn facts_are_what_the_changes_left() {
         assert_eq!(f.about, Some(about("user-error-fs-freeze-failed")));
         assert_eq!(f.last, Some((1_500, "5.5".into())));
         assert_eq!(f.progress.as_ref().map(|p| p.step), Some(2));
+        // The walk's trail reads back whole: what an escalation says was tried.
+        let trail = &f.progress.as_ref().unwrap().trail;
+        assert_eq!(
+            trail.iter().map(|w| (w.step, w.user.as_deref(), w.at)).collect::<Vec<_>>(),
+            [(0, Some("U1"), 1_550), (2, Some("U2"), 1_600)]
+        );
+        // "Still failing" is counted per thread.
+        assert_eq!(f.still_failing, 0);
+        for thread in ["1.1", "1.1", "8.8"] {
+            let mut c = feedback("user-error-fs-freeze-failed", FeedbackKind::StillFailing, 1_700);
+            if let Change::Feedback(f) = &mut c {
+                f.thread = Some(thread.into());
+            }
+            s.apply("slack", &c, 1_700).await.unwrap();
+        }
+        assert_eq!(s.facts("slack", &needs).await.unwrap().still_failing, 2);
         // Another platform sees none of it.
         assert_eq!(s.facts("discord", &needs).await.unwrap(), Facts::default());
         // An edit re-points the reply (upsert), a removed reply is forgotten everywhere.
@@ -181,6 +210,7 @@ async fn facts_are_what_the_changes_left() {
 fn feedback(entry: &str, kind: FeedbackKind, at: u64) -> Change {
     Change::Feedback(Feedback {
         channel: "C1".into(),
+        thread: None,
         user: Some("U1".into()),
         entry: entry.into(),
         kind,

@@ -2,8 +2,9 @@
 //! suggestions, escalation. A button finds its entry by id in the content of the moment; an
 //! entry that a reload removed is said to be gone.
 
-use super::decision::{Change, Decision, Facts, Progress};
+use super::decision::{Change, Decision, Facts, Progress, TRAIL_LIMIT};
 use super::{thread_of, Action, Decider, Effect, Feedback, FeedbackKind};
+use crate::escalation::{self, Move, Request, State, Tell, Via, Walked};
 use crate::reply::{action, Reply};
 use crate::words::words;
 use backup_bot_index::{Lang, Matcher, Reason};
@@ -74,6 +75,22 @@ impl Decider {
                         vec![],
                     );
                 }
+                // The steps shown in this thread, for an escalation to say what was tried.
+                let mut trail = facts
+                    .progress
+                    .as_ref()
+                    .filter(|p| p.entry == about.entry)
+                    .map(|p| p.trail.clone())
+                    .unwrap_or_default();
+                if trail.last().map(|w| w.step) != Some(step) {
+                    trail.push(Walked {
+                        step,
+                        user: a.user.clone(),
+                        at: now,
+                    });
+                }
+                let drop = trail.len().saturating_sub(TRAIL_LIMIT);
+                trail.drain(..drop);
                 let progress = Change::Progress {
                     channel: a.channel.clone(),
                     thread: thread_of(a),
@@ -82,6 +99,7 @@ impl Decider {
                         step,
                         user: a.user.clone(),
                         at: now,
+                        trail,
                     },
                 };
                 (
@@ -103,12 +121,32 @@ impl Decider {
                     .iter()
                     .map(|x| feedback(a, &x.entry, kind, now))
                     .collect();
+                if kind == FeedbackKind::Fixed {
+                    return (in_thread(Reply::Thanks { lang }), changes);
+                }
+                let entry = about.as_ref().map(|x| x.entry.clone());
+                // The press that reaches `escalate_after` in this thread escalates by itself.
+                let presses = facts.still_failing.saturating_add(1);
+                if about.is_some() && self.policy.escalate_after == Some(presses) {
+                    let tried = super::escalate::tried(facts, entry.as_deref());
+                    let tell = if a.ephemeral { Tell::Respond } else { Tell::Thread };
+                    return (
+                        vec![Effect::Escalate(Request {
+                            channel: a.channel.clone(),
+                            thread: Some(thread_of(a)),
+                            entry,
+                            lang,
+                            reporter: a.user.clone(),
+                            note: None,
+                            tried,
+                            via: Via::Auto,
+                            tell,
+                        })],
+                        changes,
+                    );
+                }
                 (
-                    in_thread(if kind == FeedbackKind::Fixed {
-                        Reply::Thanks { lang }
-                    } else {
-                        Reply::OfferEscalation { lang }
-                    }),
+                    in_thread(Reply::OfferEscalation { lang, entry }),
                     changes,
                 )
             }
@@ -123,6 +161,11 @@ impl Decider {
                     reply: a.message_ts.clone(),
                 });
                 let mut out = Vec::new();
+                // Only a reply of ours is removed: a message the state knows nothing about
+                // (another's, or one the payload names falsely) is left alone.
+                if about.is_none() {
+                    return gone();
+                }
                 if !a.ephemeral {
                     out.push(Effect::Delete {
                         channel: a.channel.clone(),
@@ -165,12 +208,50 @@ impl Decider {
                     vec![],
                 )
             }
-            action::ESCALATION_OPEN => (
-                vec![Effect::Respond {
-                    reply: Reply::EscalationNotSetUp { lang },
-                }],
-                vec![],
-            ),
+            action::ESCALATION_OPEN => {
+                // The button names its entry; an older one without it: what the message is about.
+                let entry = data
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+                    .or_else(|| about.as_ref().map(|x| x.entry.clone()));
+                let tried = super::escalate::tried(facts, entry.as_deref());
+                (
+                    vec![Effect::Escalate(Request {
+                        channel: a.channel.clone(),
+                        thread: Some(thread_of(a)),
+                        entry,
+                        lang,
+                        reporter: a.user.clone(),
+                        note: None,
+                        tried,
+                        via: Via::Button,
+                        tell: Tell::Respond,
+                    })],
+                    vec![],
+                )
+            }
+            escalation::action::ACK | escalation::action::RESOLVE => {
+                let Some(id) = data.filter(|d| !d.is_empty()) else {
+                    return gone();
+                };
+                let mv = Move {
+                    id: id.to_string(),
+                    to: if name == escalation::action::ACK {
+                        State::Acknowledged
+                    } else {
+                        State::Resolved
+                    },
+                    user: a.user.clone(),
+                    groups: a.groups.clone(),
+                    note: a.note.clone().filter(|n| !n.trim().is_empty()),
+                    lang,
+                };
+                // Resolving asks for a note first; the form's submission comes back with it.
+                if mv.to == State::Resolved && a.note.is_none() {
+                    return (vec![Effect::AskNote(mv)], vec![]);
+                }
+                (vec![Effect::Move(mv)], vec![])
+            }
             _ => (vec![], vec![]),
         }
     }
@@ -179,6 +260,7 @@ impl Decider {
 fn feedback(a: &Action, entry: &str, kind: FeedbackKind, now: u64) -> Change {
     Change::Feedback(Feedback {
         channel: a.channel.clone(),
+        thread: Some(thread_of(a)),
         user: a.user.clone(),
         entry: entry.to_string(),
         kind,

@@ -4,6 +4,7 @@
 //! entries by id, never by position.
 
 use super::{Effect, Feedback, Incoming};
+use crate::escalation::{Escalate, Walked};
 use crate::reply::Reply;
 use backup_bot_index::{Lang, Matcher};
 
@@ -42,7 +43,13 @@ pub struct Progress {
     pub step: usize,
     pub user: Option<String>,
     pub at: u64,
+    /// Every step shown in this thread, oldest first (at most [`TRAIL_LIMIT`]): what an
+    /// escalation says was tried.
+    pub trail: Vec<Walked>,
 }
+
+/// The most steps a thread's walk remembers.
+pub const TRAIL_LIMIT: usize = 30;
 
 /// The facts of the state an event needs (all optional: a decision never needs the state).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -55,7 +62,7 @@ pub struct Needs {
     pub about: Option<Key>,
     /// The last full answer of this entry id in this channel (cooldown): (channel, entry id).
     pub last: Option<Key>,
-    /// The guided walk of this thread: (channel, thread).
+    /// The guided walk of this thread, and its "still failing" presses: (channel, thread).
     pub progress: Option<Key>,
 }
 
@@ -69,6 +76,8 @@ pub struct Facts {
     /// (when, our reply's id).
     pub last: Option<(u64, String)>,
     pub progress: Option<Progress>,
+    /// "Still failing" presses in the thread so far.
+    pub still_failing: u32,
 }
 
 /// An event prepared: the matching done, the facts to fetch named.
@@ -77,6 +86,8 @@ pub struct Draft {
     pub(super) incoming: Incoming,
     /// The reply the text gets (a message's), before cooldown.
     pub(super) reply: Option<Reply>,
+    /// An escalation command (after the bot's mention or `/backup-error`).
+    pub(super) escalate: Option<Escalate>,
     pub needs: Needs,
 }
 
@@ -85,6 +96,17 @@ impl Draft {
         Draft {
             incoming,
             reply,
+            escalate: None,
+            needs,
+        }
+    }
+
+    /// An escalation command, with what it needs to know.
+    pub(super) fn escalation(incoming: Incoming, e: Escalate, needs: Needs) -> Draft {
+        Draft {
+            incoming,
+            reply: None,
+            escalate: Some(e),
             needs,
         }
     }

@@ -93,6 +93,18 @@ impl Memory {
                 .progress
                 .as_ref()
                 .and_then(|k| self.progress.map.get(k).cloned()),
+            still_failing: needs.progress.as_ref().map_or(0, |(ch, thread)| {
+                let n = self
+                    .feedback
+                    .iter()
+                    .filter(|f| {
+                        f.kind == super::FeedbackKind::StillFailing
+                            && f.channel == *ch
+                            && f.thread.as_deref() == Some(thread.as_str())
+                    })
+                    .count();
+                u32::try_from(n).unwrap_or(u32::MAX)
+            }),
         }
     }
 

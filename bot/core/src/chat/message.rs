@@ -21,6 +21,13 @@ impl Decider {
         if !maybe {
             return Draft::of(Incoming::Message(msg), None, Needs::default());
         }
+        if direct && !msg.edited {
+            if let Some(e) = super::escalate::parse(m, &msg.text) {
+                let thread = msg.thread_ts.clone().unwrap_or_else(|| msg.ts.clone());
+                let needs = super::escalate::needs(&msg.channel, Some(&thread));
+                return Draft::escalation(Incoming::Message(msg), e, needs);
+            }
+        }
         let reply = if direct {
             Some(crate::question_reply(m, &msg.text))
         } else {

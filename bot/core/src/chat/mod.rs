@@ -15,6 +15,7 @@ mod action;
 mod command;
 mod decision;
 mod edit;
+mod escalate;
 mod local;
 mod memory;
 mod message;
@@ -23,8 +24,9 @@ pub use decision::{recorded, About, Change, Decision, Draft, Facts, Key, Needs, 
 pub use local::Core;
 pub use memory::{Memory, MEMORY_LIMIT};
 
+use crate::escalation::Escalate;
 use crate::reply::Reply;
-use backup_bot_index::{LiveMatcher, Matcher};
+use backup_bot_index::{Lang, LiveMatcher, Matcher};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -63,6 +65,8 @@ pub struct Policy {
     pub channels: HashMap<String, ChannelPolicy>,
     /// When set, only these channels are heard (direct messages always are).
     pub allow: Option<HashSet<String>>,
+    /// Escalate by itself after this many "still failing" presses in one thread.
+    pub escalate_after: Option<u32>,
 }
 
 impl Policy {
@@ -97,6 +101,8 @@ pub struct CommandCall {
     pub channel: String,
     pub user: Option<String>,
     pub text: String,
+    /// The thread it was typed in, when the platform says (a Discord thread: its id).
+    pub thread: Option<String>,
 }
 
 /// A button press.
@@ -112,6 +118,10 @@ pub struct Action {
     pub thread_ts: Option<String>,
     /// The button sits on a message only its reader sees (a command's answer).
     pub ephemeral: bool,
+    /// What the person wrote in the form the button opened (a resolve note), once submitted.
+    pub note: Option<String>,
+    /// The groups the platform says the person is in (Discord roles as `role:ID`).
+    pub groups: Vec<String>,
 }
 
 /// Something that reached the bot.
@@ -143,12 +153,23 @@ pub enum Effect {
     Delete { channel: String, ts: String },
     /// Answer the command or the button press itself (ephemeral unless configured otherwise).
     Respond { reply: Reply },
+    /// Open an escalation: the runtime reads the paste, stores it, posts the card, pages.
+    Escalate(crate::escalation::Request),
+    /// Acknowledge or resolve an escalation: the runtime checks who may, moves it in the
+    /// store, updates its card, tells PagerDuty.
+    Move(crate::escalation::Move),
+    /// Ask for a resolve note in a form (a modal); where the platform has none, resolve now.
+    AskNote(crate::escalation::Move),
+    /// The open escalations of a channel, as a response.
+    Status { channel: String, lang: Lang },
 }
 
 /// A recorded piece of feedback (no message text: ids, entry and time only).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Feedback {
     pub channel: String,
+    /// The thread it was given in (so "still failing" presses are counted per thread).
+    pub thread: Option<String>,
     pub user: Option<String>,
     pub entry: String,
     pub kind: FeedbackKind,
@@ -210,7 +231,13 @@ impl Decider {
     pub fn prepare(&self, m: &Matcher, incoming: Incoming) -> Draft {
         match incoming {
             Incoming::Message(msg) => self.prepare_message(m, msg),
-            Incoming::Command(c) => Draft::of(Incoming::Command(c), None, Needs::default()),
+            Incoming::Command(c) => match escalate::parse(m, &c.text) {
+                Some(e) => {
+                    let needs = escalate::needs(&c.channel, c.thread.as_deref());
+                    Draft::escalation(Incoming::Command(c), e, needs)
+                }
+                None => Draft::of(Incoming::Command(c), None, Needs::default()),
+            },
             Incoming::Action(a) => {
                 let needs = Needs {
                     about: Some((a.channel.clone(), a.message_ts.clone())),
@@ -224,10 +251,51 @@ impl Decider {
 
     /// The second step (pure): what to do, given the facts the draft asked for.
     pub fn decide(&self, m: &Matcher, draft: Draft, facts: &Facts, now: u64) -> Decision {
+        if let Some(e) = draft.escalate {
+            return self.escalate(m, draft.incoming, e, facts);
+        }
         match draft.incoming {
             Incoming::Message(msg) => self.message(m, msg, draft.reply, facts, now),
             Incoming::Command(c) => self.command(m, c, now),
             Incoming::Action(a) => self.action(m, a, facts, now),
+        }
+    }
+
+    /// An escalation command: a message's is claimed (answered once) and told in its thread; a
+    /// command's is told as its response.
+    fn escalate(&self, m: &Matcher, incoming: Incoming, e: Escalate, facts: &Facts) -> Decision {
+        let lang = |text: &str| {
+            if backup_bot_index::analysis::has_hangul(text) {
+                Lang::Ko
+            } else {
+                Lang::En
+            }
+        };
+        match incoming {
+            Incoming::Message(msg) => {
+                let thread = msg.thread_ts.clone().unwrap_or_else(|| msg.ts.clone());
+                let asked = escalate::Asked {
+                    channel: &msg.channel,
+                    thread: Some(&thread),
+                    user: msg.user.as_deref(),
+                    lang: lang(&msg.text),
+                    tell: crate::escalation::Tell::Thread,
+                };
+                let mut d = escalate::decide(m, e, asked, facts);
+                d.claim = Some((msg.channel.clone(), msg.ts.clone()));
+                d
+            }
+            Incoming::Command(c) => {
+                let asked = escalate::Asked {
+                    channel: &c.channel,
+                    thread: c.thread.as_deref(),
+                    user: c.user.as_deref(),
+                    lang: lang(&c.text),
+                    tell: crate::escalation::Tell::Respond,
+                };
+                escalate::decide(m, e, asked, facts)
+            }
+            Incoming::Action(_) => Decision::default(),
         }
     }
 

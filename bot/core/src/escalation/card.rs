@@ -1,18 +1,16 @@
 //! The escalation card, the reminder and the `status` listing, laid out for a platform. User
-//! text (the paste, the note, names) is sanitised for the platform; the on-call target is the
+//! text (the paste, the note, names) is left to the renderers' sanitisers; the on-call target,
+//! in the card's `pings`, is the
 //! only mention written.
 
 use super::{action, Event, Platform, State, Target, Targets, View};
 use crate::reply::{short, Button, Card};
 
-/// User text made safe for `platform`: it pings nobody and cannot close a code block.
-fn safe(platform: Platform, text: &str) -> String {
-    let text = text.replace("```", "'''");
-    match platform {
-        Platform::Slack => crate::sanitize::slack(&text),
-        Platform::Discord => crate::sanitize::discord(&text),
-        Platform::Console => text,
-    }
+/// User text in a card: it cannot close the paste's code block. The renderers sanitise every
+/// text of a card for their platform (no mention, no broadcast); the card's `pings` are the
+/// only mentions they write.
+fn safe(text: &str) -> String {
+    text.replace("```", "'''")
 }
 
 /// `HH:MM UTC` of a Unix time.
@@ -39,11 +37,11 @@ fn state_label(s: State) -> &'static str {
     }
 }
 
-fn event_line(platform: Platform, e: &Event) -> String {
+fn event_line(e: &Event) -> String {
     let who = if e.by.is_empty() {
         "backup-bot".to_string()
     } else {
-        safe(platform, &short(&e.by, 80))
+        safe(&short(&e.by, 80))
     };
     let what = match e.what.as_str() {
         "opened" => "escalated",
@@ -55,7 +53,7 @@ fn event_line(platform: Platform, e: &Event) -> String {
     };
     let mut line = format!("{} — {who} {what}", clock(e.at));
     if let Some(n) = e.note.as_deref().filter(|n| !n.trim().is_empty()) {
-        line.push_str(&format!(": {}", safe(platform, &short(n, 300))));
+        line.push_str(&format!(": {}", safe(&short(n, 300))));
     }
     line
 }
@@ -64,19 +62,19 @@ fn event_line(platform: Platform, e: &Event) -> String {
 pub fn card(platform: Platform, v: &View, targets: &Targets, now: u64) -> Card {
     let mut fields = vec![("State".to_string(), state_label(v.state).to_string())];
     if let Some(t) = &targets.primary {
-        fields.push(("On call".to_string(), mention(platform, t)));
+        fields.push(("On call".to_string(), shown(platform, t)));
     }
     fields.push((
         "Reported by".to_string(),
-        safe(platform, &short(&v.reporter, 80)),
+        safe(&short(&v.reporter, 80)),
     ));
     if let Some(n) = v.note.as_deref().filter(|n| !n.trim().is_empty()) {
-        fields.push(("Note".to_string(), safe(platform, &short(n, 500))));
+        fields.push(("Note".to_string(), safe(&short(n, 500))));
     }
     if !v.paste.trim().is_empty() {
         fields.push((
             "What was pasted".to_string(),
-            format!("```\n{}\n```", safe(platform, &v.paste)),
+            format!("```\n{}\n```", safe(&v.paste)),
         ));
     }
     let steps = v
@@ -87,7 +85,7 @@ pub fn card(platform: Platform, v: &View, targets: &Targets, now: u64) -> Card {
                 "Step {}: {} — {}, {}",
                 t.step + 1,
                 short(t.text.lines().next().unwrap_or(""), 120),
-                safe(platform, &short(&t.by, 80)),
+                safe(&short(&t.by, 80)),
                 clock(t.at)
             )
         })
@@ -110,7 +108,7 @@ pub fn card(platform: Platform, v: &View, targets: &Targets, now: u64) -> Card {
         },
         steps,
         first_step: 1,
-        notes: v.timeline.iter().map(|e| event_line(platform, e)).collect(),
+        notes: v.timeline.iter().map(event_line).collect(),
         links: v.links.clone(),
         context: format!(
             "Escalation {} · opened {} ago",
@@ -119,6 +117,12 @@ pub fn card(platform: Platform, v: &View, targets: &Targets, now: u64) -> Card {
         ),
         full_url: None,
         buttons,
+        // The card pings on-call while it waits for them; an update notifies nobody anyway.
+        pings: if v.state == State::Open && platform != Platform::Console {
+            targets.primary.iter().cloned().collect()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -129,50 +133,50 @@ fn button(label: &str, action: &str, id: &str) -> Button {
     }
 }
 
-/// A target's mention; on the console, its name as written (nothing to ping).
-fn mention(platform: Platform, t: &Target) -> String {
-    if platform == Platform::Console || t.platform() != platform {
-        format!("@{}", t.written())
-    } else {
-        t.mention()
+/// A target as the card shows it in a field (not a mention: the renderers write `pings`).
+fn shown(platform: Platform, t: &Target) -> String {
+    match (platform, t) {
+        (Platform::Console, _) => format!("@{}", t.written()),
+        (_, Target::SlackGroup(id)) => format!("user group {id}"),
+        (_, Target::SlackUser(id)) => format!("user {id}"),
+        (_, Target::DiscordRole(id)) => format!("role {id}"),
+        (_, Target::DiscordUser(id)) => format!("user {id}"),
     }
 }
 
-/// A reminder: a new message in the escalation's thread, and whom it pings (for Discord's
-/// `allowed_mentions`, which must name exactly these).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reminder {
-    pub text: String,
-    pub mentions: Vec<Target>,
-}
-
-/// The reminder after `sent` earlier ones: the first mentions the primary target, the second
-/// the secondary (the primary when there is none), every later one both.
-pub fn reminder(platform: Platform, v: &View, targets: &Targets, sent: u32, now: u64) -> Reminder {
+/// The reminder after `sent` earlier ones, a new message in the escalation's thread: the
+/// first pings the primary target, the second the secondary (the primary when there is none),
+/// every later one both. Its `pings` are whom it mentions (Discord's `allowed_mentions` names
+/// exactly these).
+pub fn reminder(platform: Platform, v: &View, targets: &Targets, sent: u32, now: u64) -> Card {
     let primary = targets.primary.iter();
     let secondary = targets.secondary.iter();
-    let mut mentions: Vec<Target> = match sent {
+    let mut pings: Vec<Target> = match sent {
         0 => primary.cloned().collect(),
         1 if targets.secondary.is_some() => secondary.cloned().collect(),
         1 => primary.cloned().collect(),
         _ => primary.chain(secondary).cloned().collect(),
     };
-    mentions.dedup();
-    let who: Vec<String> = mentions.iter().map(|t| mention(platform, t)).collect();
-    let text = format!(
-        "{} ⏰ Escalation {} ({}) is still not acknowledged, {} after it was opened. Press “I'm on it” on the card.",
-        who.join(" "),
+    pings.dedup();
+    let who: Vec<String> = pings.iter().map(|t| shown(Platform::Console, t)).collect();
+    let title = format!(
+        "⏰ Escalation {} ({}) is still not acknowledged, {} after it was opened. Press “I'm on it” on the card.",
         v.id,
         v.headline,
         age(now.saturating_sub(v.opened_at)),
     );
-    Reminder {
-        text: text.trim_start().to_string(),
-        mentions: if platform == Platform::Console {
+    Card {
+        title: if platform == Platform::Console && !who.is_empty() {
+            format!("{} {title}", who.join(" "))
+        } else {
+            title
+        },
+        pings: if platform == Platform::Console {
             Vec::new()
         } else {
-            mentions
+            pings
         },
+        ..Card::default()
     }
 }
 

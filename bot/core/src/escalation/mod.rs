@@ -7,9 +7,11 @@
 mod card;
 pub mod grammar;
 pub mod paste;
+mod request;
 
-pub use card::{card, reminder, status, Open, Reminder};
+pub use card::{card, reminder, status, Open};
 pub use grammar::Escalate;
+pub use request::{Move, Request, Tell, Via, Walked};
 
 use std::collections::HashMap;
 
@@ -94,7 +96,7 @@ impl Target {
         }
     }
 
-    fn platform(&self) -> Platform {
+    pub fn platform(&self) -> Platform {
         match self {
             Target::SlackGroup(_) | Target::SlackUser(_) => Platform::Slack,
             Target::DiscordRole(_) | Target::DiscordUser(_) => Platform::Discord,

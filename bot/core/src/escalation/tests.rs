@@ -40,25 +40,23 @@ fn whole(c: &Card) -> String {
 }
 
 #[test]
-fn on_slack_the_card_pings_only_the_on_call_group() {
+fn the_card_pings_only_the_on_call_target_and_keeps_user_text_for_the_renderer() {
     let targets = Targets {
         primary: Some(Target::SlackGroup("S0ONCALL".into())),
         secondary: Some(Target::SlackUser("U0SECOND".into())),
     };
     let c = card(Platform::Slack, &view(HOSTILE), &targets, 7_500);
+    assert_eq!(c.pings, [Target::SlackGroup("S0ONCALL".into())]);
     let all = whole(&c);
-    assert_eq!(all.matches("<!subteam^S0ONCALL>").count(), 2, "{all}");
-    // Every other `<` in the card is escaped, and bare broadcast words are broken.
-    let without = all.replace("<!subteam^S0ONCALL>", "");
-    for bad in ["<!", "<@", "@everyone", "@here", "U0SECOND", "AbCdEf123456"] {
-        assert!(!without.contains(bad), "{bad} in {without}");
-    }
+    // No mention is written by the card itself: the renderer writes the pings.
+    assert!(!all.contains("<!subteam^S0ONCALL>"), "{all}");
+    assert!(all.contains("user group S0ONCALL"));
+    assert!(!all.contains("U0SECOND"));
+    // The paste's secret is masked; its fence cannot close the code block early.
+    assert!(!all.contains("AbCdEf123456"));
+    assert!(!all.contains("``` closing"), "{all}");
     assert!(all.contains("UserErrorFsFreezeFailed"));
     assert!(all.contains("Restart the VM agent") && all.contains("Steps tried"));
-    assert!(
-        !all.contains("``` closing"),
-        "the fence is not closed early: {all}"
-    );
     assert_eq!(
         c.buttons
             .iter()
@@ -67,21 +65,20 @@ fn on_slack_the_card_pings_only_the_on_call_group() {
         ["escalation.ack:E42", "escalation.resolve:E42"]
     );
     assert!(c.context.contains("opened 5m ago"), "{}", c.context);
-}
-
-#[test]
-fn on_discord_the_card_pings_only_the_on_call_role() {
-    let targets = Targets {
-        primary: Some(Target::DiscordRole(1184721109823746048)),
-        secondary: None,
-    };
-    let c = card(Platform::Discord, &view(HOSTILE), &targets, 7_500);
-    let all = whole(&c);
-    let without = all.replace("<@&1184721109823746048>", "");
-    assert!(all.len() > without.len());
-    for bad in ["<@", "<#", "@everyone", "@here"] {
-        assert!(!without.contains(bad), "{bad} in {without}");
-    }
+    let d = card(
+        Platform::Discord,
+        &view(HOSTILE),
+        &Targets {
+            primary: Some(Target::DiscordRole(1184721109823746048)),
+            secondary: None,
+        },
+        7_500,
+    );
+    assert_eq!(d.pings, [Target::DiscordRole(1184721109823746048)]);
+    // Once acknowledged, an updated card pings nobody.
+    let mut v = view("plain");
+    v.state = State::Acknowledged;
+    assert!(card(Platform::Slack, &v, &targets, 7_500).pings.is_empty());
 }
 
 #[test]
@@ -114,7 +111,7 @@ fn the_card_follows_its_state_and_timeline() {
     });
     let c = card(Platform::Slack, &v, &targets, 7_500);
     assert!(c.buttons.is_empty());
-    assert!(c.notes[2].contains("resolved: froze fine after &lt;@U1&gt; reboot"));
+    assert!(c.notes[2].contains("resolved: froze fine after <@U1> reboot"));
 }
 
 #[test]
@@ -127,25 +124,26 @@ fn reminders_go_to_the_primary_then_the_secondary_then_both() {
     };
     let v = view(HOSTILE);
     let r0 = reminder(Platform::Slack, &v, &targets, 0, 8_100);
-    assert_eq!(r0.mentions, std::slice::from_ref(&p));
-    assert!(
-        r0.text.starts_with("<!subteam^S0P>") && r0.text.contains("15m"),
-        "{}",
-        r0.text
-    );
+    assert_eq!(r0.pings, std::slice::from_ref(&p));
+    assert!(r0.title.contains("15m"), "{}", r0.title);
     let r1 = reminder(Platform::Slack, &v, &targets, 1, 9_000);
-    assert_eq!(r1.mentions, std::slice::from_ref(&s));
-    assert!(r1.text.starts_with("<@U0S>") && !r1.text.contains("S0P"));
+    assert_eq!(r1.pings, std::slice::from_ref(&s));
     let r2 = reminder(Platform::Slack, &v, &targets, 2, 9_900);
-    assert_eq!(r2.mentions, [p.clone(), s]);
+    assert_eq!(r2.pings, [p.clone(), s]);
     // Without a secondary, the primary again.
     let only = Targets {
         primary: Some(p.clone()),
         secondary: None,
     };
-    assert_eq!(reminder(Platform::Slack, &v, &only, 1, 9_000).mentions, [p]);
+    assert_eq!(
+        reminder(Platform::Slack, &v, &only, 1, 9_000).pings,
+        [p.clone()]
+    );
     // Nothing of the paste or the note is in a reminder.
-    assert!(!r2.text.contains("channel") && !r2.text.contains("sap-01"));
+    assert!(!r2.title.contains("channel") && !r2.title.contains("sap-01"));
+    // On the console the targets are named, not pinged.
+    let c = reminder(Platform::Console, &v, &only, 0, 8_100);
+    assert!(c.pings.is_empty() && c.title.starts_with("@S0P "), "{}", c.title);
 }
 
 #[test]
