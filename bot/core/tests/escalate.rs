@@ -76,7 +76,12 @@ fn mention(c: &mut Core, ts: &str, thread: Option<&str>, text: &str) -> Vec<Effe
 #[test]
 fn asking_in_the_thread_escalates_its_entry_once() {
     let mut c = answered(Policy::default());
-    let fx = mention(&mut c, "3.1", Some("1.1"), "escalate sap-01 <!channel> since Monday");
+    let fx = mention(
+        &mut c,
+        "3.1",
+        Some("1.1"),
+        "escalate sap-01 <!channel> since Monday",
+    );
     let [Effect::Escalate(req)] = fx.as_slice() else {
         panic!("{fx:?}")
     };
@@ -158,7 +163,13 @@ fn still_failing_escalates_by_itself_after_the_configured_presses() {
     });
     let fx = press(&mut c, "feedback.still_failing", None);
     assert!(
-        matches!(&fx[..], [Effect::Post { reply: Reply::OfferEscalation { .. }, .. }]),
+        matches!(
+            &fx[..],
+            [Effect::Post {
+                reply: Reply::OfferEscalation { .. },
+                ..
+            }]
+        ),
         "{fx:?}"
     );
     let fx = press(&mut c, "feedback.still_failing", None);

@@ -1,7 +1,7 @@
 //! The chat core on the real content: what it posts, updates, deletes and answers.
 
-use backup_bot_core::escalation::Via;
 use backup_bot_core::chat::{ChannelPolicy, FeedbackKind};
+use backup_bot_core::escalation::Via;
 use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message, Mode, Policy, Reply};
 use backup_bot_index::{load_dir, Matcher};
 use std::path::PathBuf;
@@ -354,17 +354,23 @@ fn guided_steps_feedback_and_escalation() {
     };
     // The button names its entry, so it needs nothing kept about the offer's message.
     let entry = entry.clone().expect("the offer names its entry");
-    let card = backup_bot_core::card(&c.matcher(), &Reply::OfferEscalation {
-        lang: backup_bot_index::Lang::En,
-        entry: Some(entry.clone()),
-    });
+    let card = backup_bot_core::card(
+        &c.matcher(),
+        &Reply::OfferEscalation {
+            lang: backup_bot_index::Lang::En,
+            entry: Some(entry.clone()),
+        },
+    );
     let open = card.buttons[0].action_id.clone();
     assert_eq!(open, format!("escalation.open:{entry}"));
     let fx = press(&mut c, &open, "7.3");
     let Effect::Escalate(req) = &fx[0] else {
         panic!("never a silent no-op: {fx:?}")
     };
-    assert_eq!(req.entry.as_deref(), Some("extension-failed-vss-writer-in-bad-state"));
+    assert_eq!(
+        req.entry.as_deref(),
+        Some("extension-failed-vss-writer-in-bad-state")
+    );
     assert_eq!(req.thread.as_deref(), Some("6.1"));
     assert_eq!(req.reporter.as_deref(), Some("U1"));
     assert_eq!(req.via, Via::Button);

@@ -38,6 +38,8 @@ pub struct DiscordOptions {
     pub reply: ReplyStyle,
     /// Command answers seen by the whole channel (else only by the caller).
     pub in_channel: bool,
+    /// Who is on call (the default: escalation not set up).
+    pub escalation: Arc<backup_bot_runtime::Escalation>,
 }
 
 /// The REST client: through `api_url` when set (serenity's rate limiter ignores a proxy, so it
@@ -72,6 +74,11 @@ pub struct DiscordBot {
 }
 
 impl DiscordBot {
+    /// The runtime (its reminder loop, for the server to run).
+    pub fn runtime(&self) -> &Runtime<DiscordSender> {
+        &self.runtime
+    }
+
     pub fn new(decider: Arc<Decider>, state: Arc<State>, opts: DiscordOptions) -> Arc<DiscordBot> {
         let sender = DiscordSender {
             http: OnceLock::new(),
@@ -79,7 +86,7 @@ impl DiscordBot {
             in_channel: opts.in_channel,
         };
         Arc::new(DiscordBot {
-            runtime: Runtime::new(decider, state, sender),
+            runtime: Runtime::new(decider, state, sender, opts.escalation.clone()),
             opts,
             me: Mutex::new(None),
             download: reqwest::Client::builder()
@@ -320,6 +327,7 @@ impl EventHandler for Handler {
                     channel: cmd.channel_id.to_string(),
                     user: Some(cmd.user.id.to_string()),
                     text,
+                    ..Default::default()
                 });
                 bot.runtime
                     .handle(call, None, &Some(cmd.token.clone()))
@@ -349,6 +357,7 @@ impl EventHandler for Handler {
                     message_ts: c.message.id.to_string(),
                     thread_ts: None,
                     ephemeral,
+                    ..Default::default()
                 });
                 bot.runtime
                     .handle(action, None, &Some(c.token.clone()))

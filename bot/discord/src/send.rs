@@ -63,6 +63,10 @@ impl Platform for DiscordSender {
         "discord"
     }
 
+    fn kind(&self) -> backup_bot_core::escalation::Platform {
+        backup_bot_core::escalation::Platform::Discord
+    }
+
     fn retry_policy(&self) -> RetryPolicy {
         RETRIES
     }

@@ -4,6 +4,7 @@
 //! through a [`Platform`] (send, update, delete, respond) with retries; what was posted is
 //! recorded. Slack, Discord and the console each implement [`Platform`] and nothing more.
 
+mod escalate;
 pub mod flight;
 pub mod metrics;
 pub mod pagerduty;
@@ -11,10 +12,12 @@ mod retry;
 mod run;
 mod state;
 
+pub use escalate::{Escalation, REMINDERS_EVERY};
 pub use retry::{retry, Failure, RetryPolicy, Wait};
 pub use run::Runtime;
 pub use state::State;
 
+use backup_bot_core::escalation::Move;
 use backup_bot_core::Reply;
 use backup_bot_index::Matcher;
 use std::future::Future;
@@ -74,4 +77,42 @@ pub trait Platform: Send + Sync + 'static {
         ctx: &Self::Context,
         reply: &Reply,
     ) -> impl Future<Output = Result<Option<Sent>, Failure>> + Send;
+
+    /// Which kind of platform this is, for escalations (mentions, targets).
+    fn kind(&self) -> backup_bot_core::escalation::Platform;
+
+    /// The text of a thread's first message (the paste an escalation keeps), if it can be
+    /// read. One attempt.
+    fn read_paste(
+        &self,
+        _channel: &str,
+        _thread: &str,
+    ) -> impl Future<Output = Result<Option<String>, Failure>> + Send {
+        async { Ok(None) }
+    }
+
+    /// A link to a message, where the platform has one.
+    fn link(&self, _channel: &str, _ts: &str) -> impl Future<Output = Option<String>> + Send {
+        async { None }
+    }
+
+    /// Opens a form that asks for a resolve note (a modal): true when it was opened; false
+    /// when the platform has none (the escalation is then resolved without a note).
+    fn ask_note(
+        &self,
+        _ctx: &Self::Context,
+        _mv: &Move,
+    ) -> impl Future<Output = Result<bool, Failure>> + Send {
+        async { Ok(false) }
+    }
+
+    /// Which of `groups` (the configured responders' user groups) `user` is in, where the
+    /// platform must be asked (Slack); Discord gives a member's roles with the press.
+    fn groups_of(
+        &self,
+        _user: &str,
+        _groups: &[String],
+    ) -> impl Future<Output = Vec<String>> + Send {
+        async { Vec::new() }
+    }
 }

@@ -14,6 +14,13 @@ pub const EVENTS_URL: &str = "https://events.pagerduty.com/v2/enqueue";
 /// How long one request may take.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Events are retried 4 times from half a second (a 429 waits its `Retry-After`): bounded, so
+/// the chat escalation is never held up for long by PagerDuty.
+pub const RETRIES: RetryPolicy = RetryPolicy {
+    first: Duration::from_millis(500),
+    times: 4,
+};
+
 /// An Events API v2 client for one routing key.
 #[derive(Clone)]
 pub struct PagerDuty {

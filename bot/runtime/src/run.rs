@@ -1,6 +1,6 @@
 //! [`Runtime::handle`]: one event, from the platform's neutral form to what was posted.
 
-use crate::{metrics, retry, Failure, Platform, Post, State};
+use crate::{metrics, retry, Escalation, Failure, Platform, Post, State};
 use backup_bot_core::chat::{recorded, Decider};
 use backup_bot_core::{now, Effect, Incoming};
 use backup_bot_index::Matcher;
@@ -10,17 +10,25 @@ use std::sync::Arc;
 /// The runtime of one platform: its decider (shared, no lock), the state (shared by every
 /// platform of the process), and the platform.
 pub struct Runtime<P: Platform> {
-    decider: Arc<Decider>,
-    state: Arc<State>,
-    platform: P,
+    pub(crate) decider: Arc<Decider>,
+    pub(crate) state: Arc<State>,
+    pub(crate) platform: P,
+    pub(crate) escalation: Arc<Escalation>,
 }
 
 impl<P: Platform> Runtime<P> {
-    pub fn new(decider: Arc<Decider>, state: Arc<State>, platform: P) -> Runtime<P> {
+    /// A runtime; `escalation`: who is on call (a default one: escalation not set up).
+    pub fn new(
+        decider: Arc<Decider>,
+        state: Arc<State>,
+        platform: P,
+        escalation: Arc<Escalation>,
+    ) -> Runtime<P> {
         Runtime {
             decider,
             state,
             platform,
+            escalation,
         }
     }
 
@@ -126,6 +134,10 @@ impl<P: Platform> Runtime<P> {
                     self.record(m, &sent, &reply, None, true).await;
                 }
             }
+            Effect::Escalate(req) => self.escalate(m, req, ctx).await?,
+            Effect::Move(mv) => self.move_escalation(m, mv, ctx).await?,
+            Effect::AskNote(mv) => self.ask_note(m, mv, ctx).await?,
+            Effect::Status { channel, lang } => self.status(m, &channel, lang, ctx).await?,
         }
         Ok(())
     }
@@ -146,7 +158,7 @@ impl<P: Platform> Runtime<P> {
 }
 
 /// One attempt of a platform call, its failure counted in the metrics.
-async fn counted<T>(
+pub(crate) async fn counted<T>(
     platform: &'static str,
     method: &'static str,
     call: impl std::future::Future<Output = Result<T, Failure>>,

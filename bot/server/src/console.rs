@@ -5,7 +5,7 @@
 use backup_bot_core::chat::Decider;
 use backup_bot_core::{render_text, Action, CommandCall, Incoming, Message, Reply};
 use backup_bot_index::Matcher;
-use backup_bot_runtime::{Failure, Platform, Post, RetryPolicy, Runtime, Sent, State};
+use backup_bot_runtime::{Escalation, Failure, Platform, Post, RetryPolicy, Runtime, Sent, State};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -25,7 +25,12 @@ struct Screen {
     out: Box<dyn Write + Send>,
     next_ts: u64,
     buttons: Option<Pressable>,
+    /// What was typed, by message id (the paste an escalation keeps), the last few hundred.
+    typed: std::collections::BTreeMap<u64, String>,
 }
+
+/// How many typed messages the console remembers for escalations.
+const TYPED_LIMIT: usize = 256;
 
 /// The console as a platform.
 struct Console(Mutex<Screen>);
@@ -42,6 +47,18 @@ impl Console {
         let mut s = self.screen();
         s.next_ts += 1;
         s.next_ts.to_string()
+    }
+
+    /// A message typed: its id, its text remembered.
+    fn typed(&self, text: String) -> Message {
+        let mut s = self.screen();
+        s.next_ts += 1;
+        let id = s.next_ts;
+        s.typed.insert(id, text.clone());
+        while s.typed.len() > TYPED_LIMIT {
+            s.typed.pop_first();
+        }
+        message(text, id.to_string())
     }
 
     /// Writes a reply under `heading` and keeps its buttons.
@@ -77,6 +94,15 @@ impl Platform for Console {
 
     fn name(&self) -> &'static str {
         "console"
+    }
+
+    fn kind(&self) -> backup_bot_core::escalation::Platform {
+        backup_bot_core::escalation::Platform::Console
+    }
+
+    async fn read_paste(&self, _: &str, thread: &str) -> Result<Option<String>, Failure> {
+        let id: u64 = thread.parse().map_err(Failure::never)?;
+        Ok(self.screen().typed.get(&id).cloned())
     }
 
     fn retry_policy(&self) -> RetryPolicy {
@@ -127,6 +153,7 @@ impl Platform for Console {
 pub async fn run(
     decider: Decider,
     state: Arc<State>,
+    escalation: Arc<Escalation>,
     mut input: impl BufRead,
     out: impl Write + Send + 'static,
 ) -> std::io::Result<()> {
@@ -137,7 +164,9 @@ pub async fn run(
             out: Box::new(out),
             next_ts: 0,
             buttons: None,
+            typed: Default::default(),
         })),
+        escalation,
     );
     let console = runtime.platform();
     let interactive = std::io::stdin().is_terminal();
@@ -164,6 +193,8 @@ pub async fn run(
         let line = String::from_utf8_lossy(&raw)
             .trim_end_matches(['\n', '\r'])
             .to_string();
+        // Reminders of unacknowledged escalations that fell due while waiting for this line.
+        runtime.remind_due().await;
         // A block between lines of `"""` is one message.
         if line.trim() == "\"\"\"" {
             match block.take() {
@@ -173,7 +204,7 @@ pub async fn run(
                 }
                 Some(b) => {
                     let text = b.join("\n");
-                    let incoming = Incoming::Message(message(text, console.ts()));
+                    let incoming = Incoming::Message(console.typed(text));
                     step(&runtime, incoming).await?;
                     continue;
                 }
@@ -196,12 +227,13 @@ pub async fn run(
                 channel: CHANNEL.to_string(),
                 user: Some("you".to_string()),
                 text: rest.to_string(),
+                ..Default::default()
             })
         } else if let Some(question) = t.strip_prefix(MENTION) {
             // A mention: a direct question, as in a channel.
             Incoming::Message(Message {
                 direct: true,
-                ..message(question.trim().to_string(), console.ts())
+                ..console.typed(question.trim().to_string())
             })
         } else if let (true, Ok(n)) = (waiting, t.parse::<usize>()) {
             // A number is a button press only while a reply with buttons waits.
@@ -213,6 +245,7 @@ pub async fn run(
                     message_ts: b.ts.clone(),
                     thread_ts: b.thread_ts.clone(),
                     ephemeral: b.ephemeral,
+                    ..Default::default()
                 })
             });
             match pressed {
@@ -223,13 +256,13 @@ pub async fn run(
                 }
             }
         } else {
-            Incoming::Message(message(line.clone(), console.ts()))
+            Incoming::Message(console.typed(line.clone()))
         };
         step(&runtime, incoming).await?;
     }
     if let Some(b) = block {
         // Input ended inside a block: it is still one message.
-        let incoming = Incoming::Message(message(b.join("\n"), console.ts()));
+        let incoming = Incoming::Message(console.typed(b.join("\n")));
         step(&runtime, incoming).await?;
     }
     Ok(())

@@ -250,16 +250,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Console { config } => {
             let matcher = source(cli.content, config.as_deref())?.matcher()?;
-            let decider = backup_bot_core::Decider::new(matcher, Default::default());
+            // With a configuration: its noise policy and its on-call setup (named, not pinged).
+            let (policy, escalation) = match config.as_deref() {
+                Some(path) => {
+                    let settings = config::load(Some(path))?;
+                    // The console is its own channel: an allow-list of chat channels is not its.
+                    let mut policy = settings.policy.clone();
+                    policy.allow = None;
+                    (policy, serve::escalation(&settings))
+                }
+                None => Default::default(),
+            };
+            let decider = backup_bot_core::Decider::new(matcher, policy);
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .context("starting the runtime")?
                 .block_on(async {
                     let state = backup_bot_runtime::State::open("memory").await?;
-                    console::run(decider, state, std::io::stdin().lock(), std::io::stdout())
-                        .await
-                        .context("console")
+                    console::run(
+                        decider,
+                        state,
+                        escalation,
+                        std::io::stdin().lock(),
+                        std::io::stdout(),
+                    )
+                    .await
+                    .context("console")
                 })?;
             Ok(ExitCode::SUCCESS)
         }

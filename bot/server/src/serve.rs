@@ -8,7 +8,8 @@ use anyhow::{Context, Result};
 use axum::Router;
 use backup_bot_core::chat::Decider;
 use backup_bot_index::LiveMatcher;
-use backup_bot_runtime::State;
+use backup_bot_runtime::pagerduty::PagerDuty;
+use backup_bot_runtime::{Escalation, State};
 use backup_bot_slack::{SlackBot, SlackOptions};
 use std::sync::Arc;
 
@@ -74,8 +75,12 @@ async fn serve(
                 bot_token: slack.bot_token.expose().to_string().into(),
                 api_url: slack.api_url.clone(),
                 in_channel: settings.response_type == ResponseType::InChannel,
+                escalation: escalation(&settings),
             },
         );
+        // Reminders of unacknowledged escalations (claimed in the store: once across replicas).
+        let reminding = bot.clone();
+        tokio::spawn(async move { reminding.runtime().remind().await });
         if let Err(e) = bot.introduce().await {
             // A refused token ends the bot with one line; a network that is down does not.
             if let Some(code) = backup_bot_slack::send::rejected_token(&e) {
@@ -126,6 +131,8 @@ async fn serve(
             discord_options(d, &settings),
         );
         discord_bot = Some(bot.clone());
+        let reminding = bot.clone();
+        tokio::spawn(async move { reminding.runtime().remind().await });
         discord = Some(tokio::spawn(backup_bot_discord::run::run(
             bot,
             stopped(stop.clone()),
@@ -189,6 +196,21 @@ async fn stopped(mut stop: tokio::sync::watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
+/// Who is on call, and the PagerDuty client when a routing key is set.
+pub fn escalation(settings: &Settings) -> Arc<Escalation> {
+    let pagerduty = settings.pagerduty.as_ref().map(|pd| {
+        PagerDuty::new(
+            &pd.events_url,
+            pd.routing_key.expose(),
+            backup_bot_runtime::pagerduty::RETRIES,
+        )
+    });
+    Arc::new(Escalation {
+        setup: settings.escalation.clone(),
+        pagerduty,
+    })
+}
+
 /// The adapter's options from the settings.
 pub fn discord_options(
     d: &crate::config::DiscordSettings,
@@ -204,6 +226,7 @@ pub fn discord_options(
             crate::config::DiscordReply::Thread => backup_bot_discord::ReplyStyle::Thread,
         },
         in_channel: settings.response_type == ResponseType::InChannel,
+        escalation: escalation(settings),
     }
 }
 

@@ -172,6 +172,7 @@ pub fn command(c: &SlackCommandEvent) -> (Incoming, String) {
             channel: c.channel_id.value().clone(),
             user: Some(c.user_id.value().clone()),
             text: c.text.clone().unwrap_or_default(),
+            ..Default::default()
         }),
         c.response_url.value().to_string(),
     )
@@ -210,6 +211,7 @@ pub fn actions(ba: &SlackInteractionBlockActionsEvent) -> Vec<(Incoming, Option<
                     message_ts: message_ts.clone(),
                     thread_ts: thread_ts.clone(),
                     ephemeral,
+                    ..Default::default()
                 }),
                 response_url.clone(),
             )

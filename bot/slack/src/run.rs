@@ -25,6 +25,8 @@ pub struct SlackOptions {
     pub api_url: String,
     /// Command answers seen by the whole channel (else only by the caller).
     pub in_channel: bool,
+    /// Who is on call (the default: escalation not set up).
+    pub escalation: Arc<backup_bot_runtime::Escalation>,
 }
 
 /// An https-or-http connector: Slack itself is https; tests and proxies may be plain http.
@@ -68,12 +70,17 @@ impl SlackBot {
             http,
         };
         Arc::new(SlackBot {
-            runtime: Runtime::new(decider, state, sender),
+            runtime: Runtime::new(decider, state, sender, opts.escalation.clone()),
             client,
             bot_user: Mutex::new(None),
             in_channel: opts.in_channel,
             connected: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// The runtime (its reminder loop, for the server to run).
+    pub fn runtime(&self) -> &Runtime<SlackSender> {
+        &self.runtime
     }
 
     fn sender(&self) -> &SlackSender {

@@ -136,6 +136,10 @@ impl Platform for SlackSender {
         "slack"
     }
 
+    fn kind(&self) -> backup_bot_core::escalation::Platform {
+        backup_bot_core::escalation::Platform::Slack
+    }
+
     fn retry_policy(&self) -> RetryPolicy {
         RETRIES
     }

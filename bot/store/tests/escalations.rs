@@ -40,10 +40,9 @@ async fn an_escalation_is_kept_with_its_paste_and_timeline() {
         );
         // Opened, and the step tried before (kept as its own line).
         assert_eq!(e.timeline.len(), 2);
-        assert!(e
-            .timeline
-            .iter()
-            .any(|ev| ev.what == "tried" && ev.by == "U0WALKER" && ev.note.as_deref() == Some("0")));
+        assert!(e.timeline.iter().any(|ev| ev.what == "tried"
+            && ev.by == "U0WALKER"
+            && ev.note.as_deref() == Some("0")));
         let opened = e.timeline.iter().find(|ev| ev.what == "opened").unwrap();
         assert_eq!(opened.by, "U0REPORTER");
         assert!(s.escalation(id + 1000).await.unwrap().is_none());
@@ -53,11 +52,20 @@ async fn an_escalation_is_kept_with_its_paste_and_timeline() {
         // One open escalation per thread: a second is refused until the first is resolved.
         assert!(s.create_escalation(&new("C1", "1.1", 1_002)).await.is_err());
         assert_eq!(
-            s.open_escalation_in("slack", "C1", "1.1").await.unwrap().map(|e| e.id),
+            s.open_escalation_in("slack", "C1", "1.1")
+                .await
+                .unwrap()
+                .map(|e| e.id),
             Some(id)
         );
-        s.transition(id, State::Resolved, "U2", None, 1_003).await.unwrap();
-        assert!(s.open_escalation_in("slack", "C1", "1.1").await.unwrap().is_none());
+        s.transition(id, State::Resolved, "U2", None, 1_003)
+            .await
+            .unwrap();
+        assert!(s
+            .open_escalation_in("slack", "C1", "1.1")
+            .await
+            .unwrap()
+            .is_none());
         s.create_escalation(&new("C1", "1.1", 1_004)).await.unwrap();
         // An escalation from anywhere gets its card's thread.
         let fresh = s.create_escalation(&new("C7", "", 1_005)).await.unwrap();
@@ -198,10 +206,18 @@ async fn a_due_reminder_is_claimed_once_across_replicas() {
             .await
             .unwrap();
         // Nothing is due before its time.
-        assert!(s.claim_due_reminders("slack", 1_899, 900).await.unwrap().is_empty());
+        assert!(s
+            .claim_due_reminders("slack", 1_899, 900)
+            .await
+            .unwrap()
+            .is_empty());
         // a is due at 1900: eight replicas ask at once, one gets it.
         assert_eq!(claim_race(&s, 8, 1_900).await, [(a, 1)]);
-        assert!(s.claim_due_reminders("slack", 1_900, 900).await.unwrap().is_empty());
+        assert!(s
+            .claim_due_reminders("slack", 1_900, 900)
+            .await
+            .unwrap()
+            .is_empty());
         // At 2800 both are due (a again, b for the first time); still once each.
         assert_eq!(claim_race(&s, 8, 2_800).await, [(a, 2), (b, 1)]);
         let e = s.escalation(a).await.unwrap().unwrap();

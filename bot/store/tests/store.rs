@@ -146,13 +146,20 @@ async fn facts_are_what_the_changes_left() {
         // The walk's trail reads back whole: what an escalation says was tried.
         let trail = &f.progress.as_ref().unwrap().trail;
         assert_eq!(
-            trail.iter().map(|w| (w.step, w.user.as_deref(), w.at)).collect::<Vec<_>>(),
+            trail
+                .iter()
+                .map(|w| (w.step, w.user.as_deref(), w.at))
+                .collect::<Vec<_>>(),
             [(0, Some("U1"), 1_550), (2, Some("U2"), 1_600)]
         );
         // "Still failing" is counted per thread.
         assert_eq!(f.still_failing, 0);
         for thread in ["1.1", "1.1", "8.8"] {
-            let mut c = feedback("user-error-fs-freeze-failed", FeedbackKind::StillFailing, 1_700);
+            let mut c = feedback(
+                "user-error-fs-freeze-failed",
+                FeedbackKind::StillFailing,
+                1_700,
+            );
             if let Change::Feedback(f) = &mut c {
                 f.thread = Some(thread.into());
             }

@@ -129,7 +129,11 @@ impl Decider {
                 let presses = facts.still_failing.saturating_add(1);
                 if about.is_some() && self.policy.escalate_after == Some(presses) {
                     let tried = super::escalate::tried(facts, entry.as_deref());
-                    let tell = if a.ephemeral { Tell::Respond } else { Tell::Thread };
+                    let tell = if a.ephemeral {
+                        Tell::Respond
+                    } else {
+                        Tell::Thread
+                    };
                     return (
                         vec![Effect::Escalate(Request {
                             channel: a.channel.clone(),
@@ -145,10 +149,7 @@ impl Decider {
                         changes,
                     );
                 }
-                (
-                    in_thread(Reply::OfferEscalation { lang, entry }),
-                    changes,
-                )
+                (in_thread(Reply::OfferEscalation { lang, entry }), changes)
             }
             action::WRONG => {
                 let mut changes: Vec<Change> = about

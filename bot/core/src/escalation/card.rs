@@ -64,10 +64,7 @@ pub fn card(platform: Platform, v: &View, targets: &Targets, now: u64) -> Card {
     if let Some(t) = &targets.primary {
         fields.push(("On call".to_string(), shown(platform, t)));
     }
-    fields.push((
-        "Reported by".to_string(),
-        safe(&short(&v.reporter, 80)),
-    ));
+    fields.push(("Reported by".to_string(), safe(&short(&v.reporter, 80))));
     if let Some(n) = v.note.as_deref().filter(|n| !n.trim().is_empty()) {
         fields.push(("Note".to_string(), safe(&short(n, 500))));
     }

@@ -176,7 +176,15 @@ impl Setup {
                 &self.discord,
                 self.channels.get(channel).map(|o| &o.discord),
             ),
-            Platform::Console => return Targets::default(),
+            // The console pings nobody: it names the Slack targets (else Discord's) as written.
+            Platform::Console => {
+                let slack = self.targets(Platform::Slack, channel);
+                return if slack.primary.is_some() {
+                    slack
+                } else {
+                    self.targets(Platform::Discord, channel)
+                };
+            }
         };
         Targets {
             primary: own

@@ -137,13 +137,17 @@ fn reminders_go_to_the_primary_then_the_secondary_then_both() {
     };
     assert_eq!(
         reminder(Platform::Slack, &v, &only, 1, 9_000).pings,
-        [p.clone()]
+        std::slice::from_ref(&p)
     );
     // Nothing of the paste or the note is in a reminder.
     assert!(!r2.title.contains("channel") && !r2.title.contains("sap-01"));
     // On the console the targets are named, not pinged.
     let c = reminder(Platform::Console, &v, &only, 0, 8_100);
-    assert!(c.pings.is_empty() && c.title.starts_with("@S0P "), "{}", c.title);
+    assert!(
+        c.pings.is_empty() && c.title.starts_with("@S0P "),
+        "{}",
+        c.title
+    );
 }
 
 #[test]

@@ -443,6 +443,7 @@ fn validate(raw: Raw, source: Option<PathBuf>, p: &mut Vec<String>) -> Settings 
             default,
             channels,
             allow: slack_allow,
+            escalate_after: escalation.auto_after,
         },
         escalation,
         pagerduty,
