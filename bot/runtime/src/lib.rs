@@ -5,12 +5,14 @@
 //! recorded. Slack, Discord and the console each implement [`Platform`] and nothing more.
 
 pub mod flight;
+pub mod link;
 pub mod metrics;
 pub mod pagerduty;
 mod retry;
 mod run;
 mod state;
 
+pub use link::{Link, LinkState};
 pub use retry::{retry, Failure, RetryPolicy, Wait};
 pub use run::Runtime;
 pub use state::State;
