@@ -103,7 +103,7 @@ impl Tries {
 /// The listener's HTTP connector: each connection it makes is one try (`apps.connections.open`
 /// is the only call the listener makes, and a connection serves one request: see [`Once`]).
 #[derive(Clone)]
-pub struct Gate {
+struct Gate {
     inner: HttpsConnector<HttpConnector>,
     tries: Arc<Tries>,
 }
@@ -140,7 +140,7 @@ impl tower_service::Service<hyper::Uri> for Gate {
 
 /// A connection for one request: poisoned, so that the pool never reuses it and every try
 /// passes through the [`Gate`].
-pub struct Once(MaybeHttpsStream<TokioIo<TcpStream>>);
+struct Once(MaybeHttpsStream<TokioIo<TcpStream>>);
 
 impl Connection for Once {
     fn connected(&self) -> Connected {
