@@ -30,6 +30,8 @@ mod health;
 mod logs;
 #[path = "e2e/metrics.rs"]
 mod metrics;
+#[path = "e2e/network.rs"]
+mod network;
 #[path = "e2e/pictures.rs"]
 mod pictures;
 #[path = "e2e/runbooks.rs"]

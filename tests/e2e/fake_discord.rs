@@ -65,13 +65,19 @@ pub struct FakeDiscord {
 
 impl FakeDiscord {
     pub fn start() -> FakeDiscord {
+        Self::start_on(0)
+    }
+
+    /// On this port of 127.0.0.1 (0: any free one), e.g. one a bot was pointed at before
+    /// anything listened there. Dropping the fake closes its port and every connection.
+    pub fn start_on(port: u16) -> FakeDiscord {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
         let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
             .unwrap();
         let addr = listener.local_addr().unwrap();
         let shared = Shared {

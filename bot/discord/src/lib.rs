@@ -1,6 +1,7 @@
 //! The Discord adapter: the only crate that names serenity. Gateway events become neutral events,
 //! the core decides, rendering makes embeds and buttons, the runtime sends them over REST.
 
+mod gateway;
 pub mod render;
 pub mod run;
 pub mod send;

@@ -5,13 +5,15 @@
 use crate::send::{failure, DiscordSender, RETRIES};
 use backup_bot_core::chat::Decider;
 use backup_bot_core::{Action, CommandCall, Incoming, Message as CoreMessage};
+use backup_bot_runtime::link::Link;
 use backup_bot_runtime::{retry, Runtime, State};
 use secrecy::{ExposeSecret, SecretString};
 use serenity::all::*;
 use serenity::async_trait;
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+pub use crate::gateway::run;
 
 /// Attachments are read up to this many bytes.
 pub use backup_bot_core::MAX_FILE_BYTES as MAX_ATTACHMENT_BYTES;
@@ -65,12 +67,13 @@ pub fn intents() -> GatewayIntents {
 
 /// The Discord side of the bot: the gateway's event handler.
 pub struct DiscordBot {
-    runtime: Runtime<DiscordSender>,
-    opts: DiscordOptions,
+    pub(crate) runtime: Runtime<DiscordSender>,
+    pub(crate) opts: DiscordOptions,
     me: Mutex<Option<UserId>>,
     download: reqwest::Client,
-    /// Whether the gateway session is open now (readiness).
-    pub connected: std::sync::atomic::AtomicBool,
+    /// The gateway session: open, lost, or Discord out of reach (readiness, and the log once
+    /// per change).
+    pub link: Link,
 }
 
 impl DiscordBot {
@@ -93,7 +96,7 @@ impl DiscordBot {
                 .timeout(Duration::from_secs(20))
                 .build()
                 .unwrap_or_default(),
-            connected: std::sync::atomic::AtomicBool::new(false),
+            link: Link::new("Discord gateway"),
         })
     }
 
@@ -199,7 +202,7 @@ impl EventHandler for Handler {
             .me
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(ready.user.id);
-        self.0.connected.store(true, Ordering::SeqCst);
+        self.0.link.up();
         static FIRST: std::sync::Once = std::sync::Once::new();
         let mut first = false;
         FIRST.call_once(|| first = true);
@@ -211,13 +214,12 @@ impl EventHandler for Handler {
     async fn resume(&self, _ctx: Context, _: ResumedEvent) {
         tracing::info!("Discord gateway resumed");
         backup_bot_runtime::metrics::reconnected("discord");
-        self.0.connected.store(true, Ordering::SeqCst);
+        self.0.link.up();
     }
 
     async fn shard_stage_update(&self, _ctx: Context, ev: ShardStageUpdateEvent) {
-        let up = ev.new == ConnectionStage::Connected;
-        if self.0.connected.swap(up, Ordering::SeqCst) != up {
-            tracing::info!(connected = up, "Discord gateway");
+        if ev.new != ConnectionStage::Connected {
+            self.0.link.lost(&format_args!("gateway {}", ev.new));
         }
     }
 
@@ -428,54 +430,4 @@ pub async fn register(opts: &DiscordOptions) -> anyhow::Result<Vec<String>> {
         }
     }
     Ok(done)
-}
-
-/// Connects to the gateway and runs until `stop` completes (then closes the gateway). A refused
-/// token (401, close code 4004) or a missing MESSAGE_CONTENT intent (4014) ends it with one
-/// clear error.
-pub async fn run(
-    bot: Arc<DiscordBot>,
-    stop: impl std::future::Future<Output = ()>,
-) -> anyhow::Result<()> {
-    let http = http(&bot.opts);
-    // The token first: serenity falls back to a default gateway URL when `GET /gateway/bot` is
-    // refused and retries forever; a refused token ends the bot here with one line instead.
-    if let Err(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) =
-        http.get_bot_gateway().await
-    {
-        if r.status_code.as_u16() == 401 {
-            anyhow::bail!(
-                "Discord refused discord.token (401): copy the bot token from the developer \
-                 portal (Bot → Reset Token) into discord.token or BACKUP_BOT__DISCORD__TOKEN"
-            );
-        }
-    }
-    let mut client = ClientBuilder::new_with_http(http, intents())
-        .event_handler(Handler(bot.clone()))
-        .await?;
-    // Replies go through the client's own REST client (one rate limiter).
-    let _ = bot.runtime.platform().http.set(client.http.clone());
-    let shards = client.shard_manager.clone();
-    let started = tokio::select! {
-        r = client.start() => r,
-        () = stop => {
-            // Stop taking events: the gateway is closed; replies in flight use REST.
-            shards.shutdown_all().await;
-            return Ok(());
-        }
-    };
-    match started {
-        Ok(()) => Ok(()),
-        Err(serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents)) => anyhow::bail!(
-            "Discord closed the gateway (4014): the MESSAGE_CONTENT intent is not enabled for this bot. \
-             Turn on \"Message Content Intent\" under Bot → Privileged Gateway Intents in the developer portal."
-        ),
-        Err(serenity::Error::Gateway(GatewayError::InvalidAuthentication)) => {
-            anyhow::bail!(
-                "Discord refused discord.token (4004): copy the bot token from the developer \
-                 portal (Bot → Reset Token) into discord.token or BACKUP_BOT__DISCORD__TOKEN"
-            )
-        }
-        Err(e) => Err(anyhow::anyhow!("Discord gateway: {e}")),
-    }
 }

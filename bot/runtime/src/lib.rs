@@ -6,6 +6,7 @@
 
 mod escalate;
 pub mod flight;
+pub mod link;
 pub mod metrics;
 pub mod pagerduty;
 mod retry;
@@ -13,6 +14,7 @@ mod run;
 mod state;
 
 pub use escalate::{Escalation, REMINDERS_EVERY};
+pub use link::{Link, LinkState};
 pub use retry::{retry, Failure, RetryPolicy, Wait};
 pub use run::Runtime;
 pub use state::State;

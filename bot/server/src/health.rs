@@ -1,8 +1,9 @@
 //! `GET /healthz` (the process is alive) and `GET /readyz`: 200 when the index is loaded and
 //! every configured platform's connection is up, else 503, with a JSON body naming each part
-//! and its state. The store is named too, but a store that is down only degrades the bot (it
-//! still answers, from memory), so it never makes it unready. `GET /metrics`: the runtime's
-//! metrics in Prometheus text.
+//! and its state (a platform: `connected`; `disconnected` while it connects or reconnects;
+//! `down` while it cannot be reached and the bot tries again with backoff). The store is named
+//! too, but a store that is down only degrades the bot (it still answers, from memory), so it
+//! never makes it unready. `GET /metrics`: the runtime's metrics in Prometheus text.
 
 use axum::extract::State as Extract;
 use axum::http::StatusCode;
@@ -10,16 +11,15 @@ use axum::routing::get;
 use axum::{Json, Router};
 use backup_bot_discord::DiscordBot;
 use backup_bot_index::LiveMatcher;
-use backup_bot_runtime::State;
+use backup_bot_runtime::{LinkState, State};
 use backup_bot_slack::SlackBot;
 use serde_json::{json, Value};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 /// How the Slack connection is watched.
 #[derive(Clone)]
 pub enum SlackLink {
-    /// Socket Mode: up between Slack's hello and a socket error.
+    /// Socket Mode: up between Slack's hello and the socket's loss.
     Socket(Arc<SlackBot>),
     /// HTTP mode: Slack calls the bot; nothing to hold open.
     Http,
@@ -44,17 +44,17 @@ impl Parts {
             "store": { "state": if self.state.up() { "up" } else { "degraded" } },
         });
         if let Some(link) = &self.slack {
-            let up = match link {
-                SlackLink::Socket(bot) => bot.connected.load(Ordering::SeqCst),
-                SlackLink::Http => true,
+            let state = match link {
+                SlackLink::Socket(bot) => bot.link.state(),
+                SlackLink::Http => LinkState::Up,
             };
-            ready &= up;
-            body["slack"] = json!({ "state": if up { "connected" } else { "disconnected" } });
+            ready &= state == LinkState::Up;
+            body["slack"] = json!({ "state": state.as_str() });
         }
         if let Some(bot) = &self.discord {
-            let up = bot.connected.load(Ordering::SeqCst);
-            ready &= up;
-            body["discord"] = json!({ "state": if up { "connected" } else { "disconnected" } });
+            let state = bot.link.state();
+            ready &= state == LinkState::Up;
+            body["discord"] = json!({ "state": state.as_str() });
         }
         body["ready"] = json!(ready);
         (ready, body)

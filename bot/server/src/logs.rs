@@ -41,5 +41,12 @@ fn filter() -> EnvFilter {
     ] {
         f = f.add_directive(format!("{quiet}=warn").parse().expect("a valid directive"));
     }
+    // Their reconnection loops say each failed try; the links say it once per change instead.
+    for tries in [
+        "slack_morphism::hyper_tokio::socket_mode",
+        "serenity::gateway",
+    ] {
+        f = f.add_directive(format!("{tries}=off").parse().expect("a valid directive"));
+    }
     f
 }

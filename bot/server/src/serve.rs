@@ -150,6 +150,8 @@ async fn serve(
         .with_context(|| format!("listening on {}", settings.listen))?;
     tracing::info!(listen = %listener.local_addr()?, "HTTP listener");
     let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
+    // An app token Slack refuses once it can be reached ends the bot as one refused at start.
+    let refused = backup_bot_slack::socket::refusal(_socket.as_mut());
     match discord {
         // The gateway ending (a refused token, a missing intent) ends the bot: one clear error.
         Some(mut gateway) => tokio::select! {
@@ -165,8 +167,12 @@ async fn serve(
                 Ok(Err(e)) => return Err(e),
                 Err(e) => anyhow::bail!("Discord task: {e}"),
             },
+            e = refused => return Err(e),
         },
-        None => server.await.context("HTTP listener")?,
+        None => tokio::select! {
+            r = server => r.context("HTTP listener")?,
+            e = refused => return Err(e),
+        },
     }
     if let Some(l) = _socket {
         l.shutdown().await;

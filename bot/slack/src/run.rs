@@ -5,6 +5,7 @@ use crate::inbound::{self, Heard};
 use crate::send::{failure, Client, Respond, SlackSender, RETRIES};
 use backup_bot_core::chat::Decider;
 use backup_bot_core::{Capped, Incoming, Reply};
+use backup_bot_runtime::link::{Backoff, Link};
 use backup_bot_runtime::{retry, Runtime, State};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -30,7 +31,14 @@ pub struct SlackOptions {
 }
 
 /// An https-or-http connector: Slack itself is https; tests and proxies may be plain http.
-fn https_or_http() -> HttpsConnector<HttpConnector> {
+pub(crate) fn https_or_http() -> HttpsConnector<HttpConnector> {
+    let mut http = HttpConnector::new();
+    http.enforce_http(false);
+    https_or_http_over(http)
+}
+
+/// The same over a TCP connector of one's own (a connect timeout, say).
+pub(crate) fn https_or_http_over(http: HttpConnector) -> HttpsConnector<HttpConnector> {
     let builder = match hyper_rustls::HttpsConnectorBuilder::new().with_native_roots() {
         Ok(b) => b,
         // No system certificates: an empty root store (https then fails clearly; http works).
@@ -44,7 +52,18 @@ fn https_or_http() -> HttpsConnector<HttpConnector> {
             .with_no_client_auth(),
         ),
     };
-    builder.https_or_http().enable_http1().build()
+    builder.https_or_http().enable_http1().wrap_connector(http)
+}
+
+/// Whether `e` says Slack could not be reached (the network, a server error, a rate limit), not
+/// that Slack answered no.
+pub fn unreachable(e: &anyhow::Error) -> bool {
+    use slack_morphism::errors::SlackClientError as E;
+    match e.downcast_ref::<E>() {
+        Some(E::HttpError(h)) => h.status_code.is_server_error(),
+        Some(E::HttpProtocolError(_) | E::SystemError(_) | E::RateLimitError(_)) => true,
+        _ => false,
+    }
 }
 
 /// The Slack side of the bot.
@@ -53,8 +72,11 @@ pub struct SlackBot {
     pub client: Arc<Client>,
     bot_user: Mutex<Option<String>>,
     in_channel: bool,
-    /// Socket Mode: whether Slack said hello on the connection open now (readiness).
-    pub connected: std::sync::atomic::AtomicBool,
+    /// Slack's Web API origin (for the Socket Mode listener's own client).
+    pub(crate) api_url: String,
+    /// Socket Mode: connected between Slack's hello and the socket's loss; down while Slack
+    /// cannot be reached (readiness, and the log once per change).
+    pub link: Link,
 }
 
 impl SlackBot {
@@ -74,7 +96,8 @@ impl SlackBot {
             client,
             bot_user: Mutex::new(None),
             in_channel: opts.in_channel,
-            connected: std::sync::atomic::AtomicBool::new(false),
+            api_url: opts.api_url.clone(),
+            link: Link::new("Slack"),
         })
     }
 
@@ -87,8 +110,38 @@ impl SlackBot {
         self.runtime.platform()
     }
 
-    /// Learns the bot's own user id (auth.test), to know its mentions and its own messages.
-    pub async fn introduce(&self) -> anyhow::Result<()> {
+    /// Learns the bot's own user id (auth.test), to know its mentions and its own messages. A
+    /// token Slack refuses is an error, and so is any other answer of Slack's; Slack out of
+    /// reach is not: the link says it is down and auth.test is tried again in the background,
+    /// with the capped backoff, until Slack answers.
+    pub async fn introduce(self: &Arc<Self>) -> anyhow::Result<()> {
+        match self.auth_test().await {
+            Err(e) if unreachable(&e) => {
+                self.link.down(&format_args!("auth.test: {e:#}"));
+                let bot = self.clone();
+                tokio::spawn(async move {
+                    let mut backoff = Backoff::new();
+                    loop {
+                        tokio::time::sleep(backoff.next_wait()).await;
+                        match bot.auth_test().await {
+                            Err(e) if unreachable(&e) => {
+                                tracing::debug!(error = %e, "auth.test: Slack still out of reach")
+                            }
+                            Err(e) => {
+                                tracing::error!(error = %e, "auth.test failed: check slack.bot_token; mentions are still heard as app_mention");
+                                return;
+                            }
+                            Ok(()) => return,
+                        }
+                    }
+                });
+                Ok(())
+            }
+            r => r,
+        }
+    }
+
+    async fn auth_test(&self) -> anyhow::Result<()> {
         let r = self.sender().session().auth_test().await?;
         tracing::info!(user = %r.user_id, team = %r.team_id, "connected to Slack");
         *self

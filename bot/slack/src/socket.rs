@@ -1,55 +1,200 @@
 //! Socket Mode: slack-morphism's listener connects with the URL from `apps.connections.open`,
 //! acknowledges each envelope when its callback returns (so callbacks hand the work to a task),
-//! and reconnects on `disconnect` messages and dropped connections.
+//! and reconnects on `disconnect` messages and dropped connections. Its own retries come at a
+//! fixed pace and each says so in the log; here they pass through a [`Gate`] instead: every try
+//! since Slack's last hello waits the capped backoff ([`backup_bot_runtime::link`]), and the
+//! link says once that Slack is down and once that it is back.
 
 use crate::run::SlackBot;
-use crate::send::Connector;
+use crate::send::rejected_token;
+use backup_bot_runtime::link::{Backoff, LinkState};
+use hyper_rustls::{HttpsConnector, MaybeHttpsStream};
+use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
+use hyper_util::rt::TokioIo;
 use slack_morphism::prelude::*;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::sync::{oneshot, watch};
+
+/// A TCP connection to Slack that takes longer than this counts as a failed try.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The one line for an app token Slack refuses.
+fn refused(code: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "Slack refused slack.app_token ({code}): generate an app-level token (xapp-…) \
+         with the connections:write scope under Basic Information → App-Level Tokens \
+         and set slack.app_token or BACKUP_BOT__SLACK__APP_TOKEN"
+    )
+}
+
+/// One `apps.connections.open` with the app token.
+async fn open(bot: &SlackBot, token: &SlackApiToken) -> anyhow::Result<()> {
+    let session = bot.client.open_session(token);
+    session
+        .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
+        .await
+        .map(|_| ())
+        .map_err(anyhow::Error::new)
+}
 
 /// Checks the app token once with `apps.connections.open`: a token Slack refuses ends the bot
 /// with one line (the listener alone would retry it forever); any other failure (a network
-/// that is down) is left to the listener's capped backoff.
+/// that is down) marks the link down, and [`start`] asks again, with backoff, before listening.
 pub async fn check_app_token(bot: &SlackBot, app_token: &str) -> anyhow::Result<()> {
     let token = SlackApiToken::new(app_token.to_string().into());
-    let session = bot.client.open_session(&token);
-    match session
-        .apps_connections_open(&SlackApiAppsConnectionOpenRequest::new())
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let e = anyhow::Error::new(e);
-            match crate::send::rejected_token(&e) {
-                Some(code) => anyhow::bail!(
-                    "Slack refused slack.app_token ({code}): generate an app-level token (xapp-…) \
-                     with the connections:write scope under Basic Information → App-Level Tokens \
-                     and set slack.app_token or BACKUP_BOT__SLACK__APP_TOKEN"
-                ),
-                None => {
-                    tracing::warn!(error = %e, "Slack: apps.connections.open failed; retrying with backoff");
-                    Ok(())
-                }
+    match open(bot, &token).await {
+        Ok(()) => Ok(()),
+        Err(e) => match rejected_token(&e) {
+            Some(code) => Err(refused(code)),
+            None => {
+                bot.link.down(&format_args!("apps.connections.open: {e:#}"));
+                Ok(())
             }
-        }
+        },
     }
 }
 
+/// The listener's tries to open a socket since Slack's last hello, and the waits between them.
+struct Tries {
+    bot: Arc<SlackBot>,
+    count: AtomicU32,
+    backoff: Mutex<Backoff>,
+}
+
+impl Tries {
+    /// Before a try: the first after a hello means the socket was lost; a later one means the
+    /// try before failed, and waits its turn.
+    async fn before(&self) {
+        let n = self.count.fetch_add(1, Ordering::SeqCst);
+        if n == 0 {
+            self.bot.link.lost(&"the socket closed");
+            return;
+        }
+        if self.bot.link.state() != LinkState::Down {
+            self.bot
+                .link
+                .down(&"apps.connections.open or the socket did not succeed");
+        }
+        let wait = self
+            .backoff
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .next_wait();
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Slack said hello: connected, and the next loss starts from the first wait again.
+    fn hello(&self) {
+        self.count.store(0, Ordering::SeqCst);
+        self.backoff
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .reset();
+        self.bot.link.up();
+    }
+}
+
+/// The listener's HTTP connector: each connection it makes is one try (`apps.connections.open`
+/// is the only call the listener makes, and a connection serves one request: see [`Once`]).
+#[derive(Clone)]
+struct Gate {
+    inner: HttpsConnector<HttpConnector>,
+    tries: Arc<Tries>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl tower_service::Service<hyper::Uri> for Gate {
+    type Response = Once;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Once, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: hyper::Uri) -> Self::Future {
+        let mut inner = self.inner.clone();
+        let tries = self.tries.clone();
+        Box::pin(async move {
+            tries.before().await;
+            match inner.call(uri).await {
+                Ok(s) => Ok(Once(s)),
+                Err(e) => {
+                    tries
+                        .bot
+                        .link
+                        .down(&format_args!("apps.connections.open: {e}"));
+                    Err(e)
+                }
+            }
+        })
+    }
+}
+
+/// A connection for one request: poisoned, so that the pool never reuses it and every try
+/// passes through the [`Gate`].
+struct Once(MaybeHttpsStream<TokioIo<TcpStream>>);
+
+impl Connection for Once {
+    fn connected(&self) -> Connected {
+        let c = self.0.connected();
+        c.poison();
+        c
+    }
+}
+
+impl hyper::rt::Read for Once {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl hyper::rt::Write for Once {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+/// The listener's client connector.
+type Gated = SlackClientHyperConnector<Gate>;
+
 /// Shared state of the callbacks (they are plain functions).
-struct Shared(Arc<SlackBot>);
+struct Shared(Arc<Tries>);
 
 async fn bot(states: &SlackClientEventsUserState) -> Option<Arc<SlackBot>> {
     states
         .read()
         .await
         .get_user_state::<Shared>()
-        .map(|s| s.0.clone())
+        .map(|s| s.0.bot.clone())
 }
 
 async fn on_push(
     event: SlackPushEventCallback,
-    _client: Arc<SlackClient<Connector>>,
+    _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     if let Some(b) = bot(&states).await {
@@ -61,7 +206,7 @@ async fn on_push(
 
 async fn on_command(
     event: SlackCommandEvent,
-    _client: Arc<SlackClient<Connector>>,
+    _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     match bot(&states).await {
@@ -74,7 +219,7 @@ async fn on_command(
 
 async fn on_interaction(
     event: SlackInteractionEvent,
-    _client: Arc<SlackClient<Connector>>,
+    _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     if let (SlackInteractionEvent::BlockActions(ba), Some(b)) = (event, bot(&states).await) {
@@ -86,7 +231,7 @@ async fn on_interaction(
 /// Slack's hello on a new connection (its type is not exported by slack-morphism: generic).
 async fn on_hello<E>(
     _event: E,
-    _client: Arc<SlackClient<Connector>>,
+    _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) {
     static FIRST: std::sync::Once = std::sync::Once::new();
@@ -95,61 +240,139 @@ async fn on_hello<E>(
     if !first {
         backup_bot_runtime::metrics::reconnected("slack");
     }
-    if let Some(b) = bot(&states).await {
-        if !b.connected.swap(true, Ordering::SeqCst) {
-            tracing::info!("Slack: Socket Mode connected");
-        }
+    if let Some(s) = states.read().await.get_user_state::<Shared>() {
+        s.0.hello();
     }
 }
 
 fn on_error(
     err: Box<dyn std::error::Error + Send + Sync>,
-    _client: Arc<SlackClient<Connector>>,
+    _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) -> HttpStatusCode {
-    // A socket error: not connected until the next hello (readiness says so). Said once per
-    // change: while Slack stays unreachable, the listener's retries are logged at debug.
-    let was_up = states
-        .try_read()
-        .ok()
-        .and_then(|s| {
-            s.get_user_state::<Shared>()
-                .map(|b| b.0.connected.swap(false, Ordering::SeqCst))
-        })
-        .unwrap_or(true);
-    if was_up {
-        tracing::warn!(error = %err, "Socket Mode: disconnected; reconnecting with backoff");
-    } else {
-        tracing::debug!(error = %err, "Socket Mode: still not connected");
+    // A socket error: the listener reconnects through the gate, which tells the link (once).
+    // Anything else (a delivery the adapter cannot read) is said here.
+    let socket = matches!(
+        err.downcast_ref::<slack_morphism::errors::SlackClientError>(),
+        Some(slack_morphism::errors::SlackClientError::SocketModeProtocolError(_))
+    );
+    if !socket {
+        tracing::warn!(error = %err, "Socket Mode: a delivery could not be read");
     }
+    let _ = states;
     // Acknowledge anyway: a delivery the adapter cannot read would only come back.
     HttpStatusCode::OK
 }
 
-/// Starts listening; returns the listener (drop or `shutdown` it to stop).
-pub async fn start(
+/// The Socket Mode connection, kept in the background; [`Socket::shutdown`] closes it.
+pub struct Socket {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+    refused: Option<oneshot::Receiver<anyhow::Error>>,
+}
+
+impl Socket {
+    /// Closes the socket (bounded).
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(5), self.task).await;
+    }
+}
+
+/// Completes with the one line when Slack, out of reach at start, refuses the app token once
+/// it answers (a socket's absence, or one never refused, never completes it).
+pub fn refusal(
+    socket: Option<&mut Socket>,
+) -> impl Future<Output = anyhow::Error> + Send + 'static {
+    let refused = socket.and_then(|s| s.refused.take());
+    async move {
+        match refused {
+            Some(rx) => match rx.await {
+                Ok(e) => e,
+                Err(_) => std::future::pending().await,
+            },
+            None => std::future::pending().await,
+        }
+    }
+}
+
+/// Starts listening in the background: when Slack could not be reached by [`check_app_token`],
+/// it is asked again first, with the capped backoff, until it answers.
+pub async fn start(bot: Arc<SlackBot>, app_token: &str) -> anyhow::Result<Socket> {
+    let token = SlackApiToken::new(app_token.to_string().into());
+    let (stop, stopped) = watch::channel(false);
+    let (refuse, refused) = oneshot::channel();
+    let task = tokio::spawn(keep(bot, token, stopped, refuse));
+    Ok(Socket {
+        stop,
+        task,
+        refused: Some(refused),
+    })
+}
+
+async fn keep(
     bot: Arc<SlackBot>,
-    app_token: &str,
-) -> anyhow::Result<SlackClientSocketModeListener<Connector>> {
+    token: SlackApiToken,
+    mut stop: watch::Receiver<bool>,
+    refuse: oneshot::Sender<anyhow::Error>,
+) {
+    let mut backoff = Backoff::new();
+    while bot.link.state() == LinkState::Down {
+        tokio::select! {
+            () = tokio::time::sleep(backoff.next_wait()) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        match open(&bot, &token).await {
+            Ok(()) => break,
+            Err(e) => match rejected_token(&e) {
+                Some(code) => {
+                    let _ = refuse.send(refused(code));
+                    return;
+                }
+                None => bot.link.down(&format_args!("apps.connections.open: {e:#}")),
+            },
+        }
+    }
+    let listener = listener(bot);
+    if let Err(e) = listener.listen_for(&token).await {
+        tracing::error!(error = %e, "Socket Mode could not start");
+        return;
+    }
+    listener.start().await;
+    let _ = stop.wait_for(|s| *s).await;
+    listener.shutdown().await;
+}
+
+fn listener(bot: Arc<SlackBot>) -> SlackClientSocketModeListener<Gated> {
+    let mut tcp = HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_connect_timeout(Some(CONNECT_TIMEOUT));
+    let tries = Arc::new(Tries {
+        bot: bot.clone(),
+        count: AtomicU32::new(0),
+        backoff: Mutex::new(Backoff::new()),
+    });
+    let gate = Gate {
+        inner: crate::run::https_or_http_over(tcp),
+        tries: tries.clone(),
+    };
+    let client = Arc::new(SlackClient::new(
+        SlackClientHyperConnector::with_connector(gate).with_slack_api_url(&bot.api_url),
+    ));
     let callbacks = SlackSocketModeListenerCallbacks::new()
         .with_push_events(on_push)
         .with_command_events(on_command)
         .with_interaction_events(on_interaction)
         .with_hello_events(on_hello);
     let env = Arc::new(
-        SlackClientEventsListenerEnvironment::new(bot.client.clone())
+        SlackClientEventsListenerEnvironment::new(client)
             .with_error_handler(on_error)
-            .with_user_state(Shared(bot.clone())),
+            .with_user_state(Shared(tries)),
     );
+    // Slack-morphism waits a fixed second after a failed try; the gate adds the backoff.
     let config = SlackClientSocketModeConfig::new()
         .with_max_connections_count(1)
-        .with_reconnect_timeout_in_seconds(2)
+        .with_reconnect_timeout_in_seconds(1)
         .with_initial_backoff_in_seconds(1);
-    let listener = SlackClientSocketModeListener::new(&config, env, callbacks);
-    listener
-        .listen_for(&SlackApiToken::new(app_token.to_string().into()))
-        .await
-        .map_err(|e| anyhow::anyhow!("Socket Mode: {e}"))?;
-    listener.start().await;
-    Ok(listener)
+    SlackClientSocketModeListener::new(&config, env, callbacks)
 }
