@@ -149,14 +149,13 @@ pub(super) fn validate(
     }
     let ack_timeout_secs = match e.ack_timeout.as_deref() {
         None => DEFAULT_ACK_TIMEOUT_SECS,
-        Some(d) => backup_bot_core::command::duration(d)
-            .filter(|&s| s >= 60)
-            .unwrap_or_else(|| {
-                p.push(format!(
-                    "escalation.ack_timeout `{d}` is not a duration of a minute or more such as 15m"
-                ));
-                DEFAULT_ACK_TIMEOUT_SECS
-            }),
+        // Any positive duration (seconds too: a drill, or a test, wants reminders soon).
+        Some(d) => backup_bot_core::command::duration(d).unwrap_or_else(|| {
+            p.push(format!(
+                "escalation.ack_timeout `{d}` is not a duration such as 15m"
+            ));
+            DEFAULT_ACK_TIMEOUT_SECS
+        }),
     };
     let auto_after = match e.auto_after.map(ids::Item::text) {
         None => None,
