@@ -32,8 +32,8 @@ fn json_of(rows: &[EntryStats], since_secs: u64) -> String {
     serde_json::json!({ "since_secs": since_secs, "entries": rows }).to_string() + "\n"
 }
 
-/// A table, the entries that do not help first. Escalations are counted once on-call
-/// escalation exists; until then the column is 0.
+/// A table, the entries that do not help first, with their escalations and the median times
+/// to acknowledge and to resolve them.
 fn table(rows: &[EntryStats], since_secs: u64) -> String {
     let mut s = String::new();
     let days = since_secs as f64 / 86_400.0;
@@ -49,14 +49,28 @@ fn table(rows: &[EntryStats], since_secs: u64) -> String {
         .max(5);
     let _ = writeln!(
         s,
-        "{:<width$}  {:>7}  {:>5}  {:>13}  {:>5}  {:>11}",
-        "entry", "answers", "fixed", "still failing", "wrong", "escalations"
+        "{:<width$}  {:>7}  {:>5}  {:>13}  {:>5}  {:>11}  {:>9}  {:>10}",
+        "entry",
+        "answers",
+        "fixed",
+        "still failing",
+        "wrong",
+        "escalations",
+        "to ack",
+        "to resolve"
     );
     for r in rows {
         let _ = writeln!(
             s,
-            "{:<width$}  {:>7}  {:>5}  {:>13}  {:>5}  {:>11}",
-            r.entry, r.answers, r.fixed, r.still_failing, r.wrong, r.escalations
+            "{:<width$}  {:>7}  {:>5}  {:>13}  {:>5}  {:>11}  {:>9}  {:>10}",
+            r.entry,
+            r.answers,
+            r.fixed,
+            r.still_failing,
+            r.wrong,
+            r.escalations,
+            took(r.ack_secs),
+            took(r.resolve_secs)
         );
     }
     let _ = writeln!(
@@ -66,4 +80,14 @@ fn table(rows: &[EntryStats], since_secs: u64) -> String {
         if rows.len() == 1 { "y" } else { "ies" }
     );
     s
+}
+
+/// A median time as `45s`, `12m`, `3h 5m`; `-` when there is none.
+fn took(secs: Option<u64>) -> String {
+    match secs {
+        None => "-".to_string(),
+        Some(s) if s < 60 => format!("{s}s"),
+        Some(s) if s < 3_600 => format!("{}m", s / 60),
+        Some(s) => format!("{}h {}m", s / 3_600, s % 3_600 / 60),
+    }
 }

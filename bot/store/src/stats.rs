@@ -13,8 +13,20 @@ pub struct EntryStats {
     pub fixed: u64,
     pub still_failing: u64,
     pub wrong: u64,
-    /// Escalations to on-call: none are made yet, so always 0.
+    /// Escalations to on-call opened about it (`(no entry)`: escalated with none named).
     pub escalations: u64,
+    /// The median time from opening to the first acknowledgement, in seconds.
+    pub ack_secs: Option<u64>,
+    /// The median time from opening to resolving, in seconds.
+    pub resolve_secs: Option<u64>,
+}
+
+/// The entry name escalations without an entry are counted under.
+pub const NO_ENTRY: &str = "(no entry)";
+
+fn median(mut v: Vec<u64>) -> Option<u64> {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied()
 }
 
 impl EntryStats {
@@ -77,6 +89,51 @@ impl Store {
                 "still_failing" => r.still_failing += n,
                 "wrong" => r.wrong += n,
                 _ => {}
+            }
+            by.insert(e, r);
+        }
+        let escalations: Vec<(String, i64, Option<String>, Option<i64>)> =
+            on!(&self.db, |p| sqlx::query_as(
+                "SELECT e.entry, e.opened_at, ev.what, ev.at FROM escalations e \
+             LEFT JOIN escalation_events ev ON ev.escalation = e.id \
+             AND ev.what IN ('acknowledged', 'resolved') WHERE e.opened_at >= $1 ORDER BY e.id"
+            )
+            .bind(since)
+            .fetch_all(p)
+            .await?);
+        // Per entry: how long each escalation took to be acknowledged, and to be resolved.
+        let mut times: BTreeMap<String, (Vec<u64>, Vec<u64>)> = BTreeMap::new();
+        for (e, opened, what, at) in escalations {
+            let e = if e.is_empty() {
+                NO_ENTRY.to_string()
+            } else {
+                e
+            };
+            let t = times.entry(e).or_default();
+            let took = at.map(|a| u64::try_from(a.saturating_sub(opened)).unwrap_or(0));
+            match (what.as_deref(), took) {
+                (Some("acknowledged"), Some(d)) => t.0.push(d),
+                (Some("resolved"), Some(d)) => t.1.push(d),
+                _ => {}
+            }
+        }
+        let opened: Vec<(String, i64)> = on!(&self.db, |p| sqlx::query_as(
+            "SELECT entry, COUNT(*) FROM escalations WHERE opened_at >= $1 GROUP BY entry"
+        )
+        .bind(since)
+        .fetch_all(p)
+        .await?);
+        for (e, n) in opened {
+            let e = if e.is_empty() {
+                NO_ENTRY.to_string()
+            } else {
+                e
+            };
+            let mut r = row(&mut by, &e);
+            r.escalations = u64::try_from(n).unwrap_or(0);
+            if let Some((ack, resolve)) = times.remove(&e) {
+                r.ack_secs = median(ack);
+                r.resolve_secs = median(resolve);
             }
             by.insert(e, r);
         }

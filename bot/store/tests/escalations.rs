@@ -249,3 +249,46 @@ async fn retention_deletes_an_escalation_with_its_paste() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn stats_count_escalations_per_entry_and_the_times_to_acknowledge_and_resolve() {
+    on_each("esc_stats", |s| async move {
+        // Two escalations of one entry: acknowledged after 60 s and 180 s, one resolved at 600 s.
+        let a = s.create_escalation(&new("C1", "1.1", 1_000)).await.unwrap();
+        let b = s.create_escalation(&new("C1", "2.2", 2_000)).await.unwrap();
+        s.transition(a, State::Acknowledged, "U2", None, 1_060)
+            .await
+            .unwrap();
+        s.transition(b, State::Acknowledged, "U2", None, 2_180)
+            .await
+            .unwrap();
+        s.transition(a, State::Resolved, "U2", None, 1_600)
+            .await
+            .unwrap();
+        // One with no entry named.
+        let mut none = new("C1", "3.3", 3_000);
+        none.entry = String::new();
+        s.create_escalation(&none).await.unwrap();
+        let rows = s.stats(0).await.unwrap();
+        let vss = rows.iter().find(|r| r.entry == "vss-freeze").unwrap();
+        assert_eq!(vss.escalations, 2);
+        assert_eq!(
+            vss.ack_secs,
+            Some(180),
+            "the median of 60 s and 180 s (the upper one)"
+        );
+        assert_eq!(vss.resolve_secs, Some(600));
+        let orphan = rows.iter().find(|r| r.entry == "(no entry)").unwrap();
+        assert_eq!((orphan.escalations, orphan.ack_secs), (1, None));
+        // `since` counts escalations opened after it.
+        let later = s.stats(1_500).await.unwrap();
+        assert_eq!(
+            later
+                .iter()
+                .find(|r| r.entry == "vss-freeze")
+                .map(|r| r.escalations),
+            Some(1)
+        );
+    })
+    .await;
+}
