@@ -18,6 +18,8 @@ mod deploy_host;
 mod discord;
 #[path = "e2e/dockerfile.rs"]
 mod dockerfile;
+#[path = "e2e/escalation_console.rs"]
+mod escalation_console;
 #[path = "e2e/escalation_store.rs"]
 mod escalation_store;
 #[path = "e2e/eval.rs"]
