@@ -10,6 +10,8 @@ mod companion;
 mod config;
 #[path = "e2e/content.rs"]
 mod content;
+#[path = "e2e/delivery.rs"]
+mod delivery;
 #[path = "e2e/deploy.rs"]
 mod deploy;
 #[path = "e2e/deploy_host.rs"]

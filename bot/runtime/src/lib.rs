@@ -8,6 +8,7 @@ mod escalate;
 pub mod flight;
 pub mod link;
 pub mod metrics;
+pub mod outbox;
 pub mod pagerduty;
 mod retry;
 mod run;

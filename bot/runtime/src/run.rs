@@ -107,7 +107,29 @@ impl<P: Platform> Runtime<P> {
                     reply: &reply,
                     source_ts: source_ts.as_deref(),
                 };
-                let sent = retry(policy, || counted(name, "send", p.send(m, &post))).await?;
+                // Written to the outbox first: if the platform keeps failing, or the process
+                // dies, the sender sends it later.
+                let pending = self.keep(m, &post).await;
+                let policy = match &pending {
+                    Some(_) => crate::RetryPolicy {
+                        times: policy.times.min(crate::outbox::QUICK_RETRIES),
+                        ..policy
+                    },
+                    None => policy,
+                };
+                let sent = match retry(policy, || counted(name, "send", p.send(m, &post))).await {
+                    Ok(s) => {
+                        self.sent(pending).await;
+                        s
+                    }
+                    Err(f) => {
+                        if self.later(pending, &f).await {
+                            // Not lost: the claim stays taken, the sender will post it.
+                            return Ok(());
+                        }
+                        return Err(f);
+                    }
+                };
                 metrics::replied(name, &reply, came_in.elapsed());
                 tracing::info!(platform = name, channel = %sent.channel, ts = %sent.ts, "replied");
                 self.record(m, &sent, &reply, source_ts.as_deref(), false)
@@ -142,7 +164,7 @@ impl<P: Platform> Runtime<P> {
         Ok(())
     }
 
-    async fn record(
+    pub(crate) async fn record(
         &self,
         m: &Matcher,
         sent: &Sent,

@@ -81,6 +81,9 @@ async fn serve(
         // Reminders of unacknowledged escalations (claimed in the store: once across replicas).
         let reminding = bot.clone();
         tokio::spawn(async move { reminding.runtime().remind().await });
+        // Replies that could not be sent at once (or before a crash), from the outbox.
+        let sending = bot.clone();
+        tokio::spawn(async move { sending.runtime().send_kept_forever().await });
         if let Err(e) = bot.introduce().await {
             // A refused token ends the bot with one line; a network that is down does not.
             if let Some(code) = backup_bot_slack::send::rejected_token(&e) {
@@ -133,6 +136,9 @@ async fn serve(
         discord_bot = Some(bot.clone());
         let reminding = bot.clone();
         tokio::spawn(async move { reminding.runtime().remind().await });
+        // Replies that could not be sent at once (or before a crash), from the outbox.
+        let sending = bot.clone();
+        tokio::spawn(async move { sending.runtime().send_kept_forever().await });
         discord = Some(tokio::spawn(backup_bot_discord::run::run(
             bot,
             stopped(stop.clone()),

@@ -11,7 +11,9 @@
 mod escalations;
 pub use escalations::{Escalation, Moved, NewEscalation};
 mod ops;
+mod outbox;
 pub use ops::Claim;
+pub use outbox::Outgoing;
 mod stats;
 mod trail;
 mod url;

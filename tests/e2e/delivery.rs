@@ -1,0 +1,112 @@
+//! No reply lost to Slack's errors or to a crash: replies go through the outbox, sent again
+//! (honouring `Retry-After`) after the quick retries are spent, and after a SIGKILL by the next
+//! process on the same store. Each case counts replies expected, seen, doubled and lost.
+
+use crate::fake_slack::FakeSlack;
+use crate::support::slack::*;
+use crate::support::temp_dir;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// Replies per paste thread among `posts` (each a successful chat.postMessage).
+fn per_thread(posts: &[crate::fake_slack::Call]) -> HashMap<String, usize> {
+    let mut n = HashMap::new();
+    for p in posts {
+        if let Some(t) = p.body["thread_ts"].as_str() {
+            *n.entry(t.to_string()).or_insert(0) += 1;
+        }
+    }
+    n
+}
+
+fn paste(i: usize) -> (serde_json::Value, String) {
+    let ts = format!("1700003{i:03}.000100");
+    (message_event(&format!("EvD{i}"), &ts, PASTE), ts)
+}
+
+/// Waits until `n` calls of `method` were made (failed ones included).
+fn calls_reach(fake: &FakeSlack, method: &str, n: usize, within: Duration) {
+    let until = Instant::now() + within;
+    while fake.calls(method).len() < n {
+        assert!(
+            Instant::now() < until,
+            "{method}: {} of {n} calls",
+            fake.calls(method).len()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn replies_outlast_server_errors_and_rate_limits() {
+    let fake = FakeSlack::start();
+    let bot = start_slack(&fake, false, &temp_dir("delivery-errors"), &[]);
+    // More 500s than the quick retries: the outbox sends it later.
+    fake.fail("chat.postMessage", &[(500, None); 5]);
+    let (ev, ts) = paste(1);
+    assert_eq!(send_event(&bot, &ev, &[]), 200);
+    calls_reach(&fake, "chat.postMessage", 6, Duration::from_secs(30));
+    // Then a run of rate limits, each asking for a second.
+    fake.fail("chat.postMessage", &[(429, Some(1)); 4]);
+    let (ev2, ts2) = paste(2);
+    assert_eq!(send_event(&bot, &ev2, &[]), 200);
+    calls_reach(&fake, "chat.postMessage", 11, Duration::from_secs(30));
+    settle();
+    let all = fake.calls("chat.postMessage");
+    // The last call of each thread is the one that went through; 9 answered with errors.
+    let threads = per_thread(&all);
+    let seen = all.len() - 9;
+    println!(
+        "| 500s then 429s | events 2 | expected 2 | seen {seen} | doubled {} | lost {} |",
+        seen.saturating_sub(2),
+        2usize.saturating_sub(seen)
+    );
+    assert_eq!(seen, 2);
+    assert!(threads.contains_key(&ts) && threads.contains_key(&ts2));
+    quiet_for(&fake, "chat.postMessage", 11, Duration::from_millis(1_500));
+    let logs = bot.logs();
+    assert!(logs.contains("replied from the outbox"), "{logs}");
+}
+
+#[test]
+fn replies_waiting_when_the_process_is_killed_are_sent_by_the_next_one() {
+    const N: usize = 6;
+    let dir = temp_dir("delivery-kill");
+    let down = FakeSlack::start();
+    let bot = start_slack(&down, false, &dir, &[]);
+    // Slack answers every post with 503 while the pastes come in.
+    down.fail("chat.postMessage", &[(503, None); 1_000]);
+    for i in 0..N {
+        assert_eq!(send_event(&bot, &paste(i).0, &[]), 200);
+    }
+    // Each paste's quick retries are spent: its reply waits in the outbox.
+    calls_reach(&down, "chat.postMessage", N * 3, Duration::from_secs(30));
+    settle();
+    drop(bot); // SIGKILL
+               // The next process, on the same store, against a Slack that answers.
+    let up = FakeSlack::start();
+    let bot = start_slack(&up, false, &dir, &[]);
+    let posts = up.wait_for("chat.postMessage", N, Duration::from_secs(30));
+    std::thread::sleep(Duration::from_millis(1_500));
+    let posts = up
+        .calls("chat.postMessage")
+        .into_iter()
+        .chain(posts.into_iter().take(0))
+        .collect::<Vec<_>>();
+    let threads = per_thread(&posts);
+    let doubled = threads.values().filter(|&&n| n > 1).count();
+    let lost = (0..N)
+        .filter(|&i| !threads.contains_key(&paste(i).1))
+        .count();
+    println!(
+        "| kill -9 with {N} replies waiting | events {N} | expected {N} | seen {} | doubled {doubled} | lost {lost} |",
+        posts.len()
+    );
+    assert_eq!((posts.len(), doubled, lost), (N, 0, 0), "{posts:#?}");
+    // Slack retries the events: answered already, nothing more.
+    let retry = [("X-Slack-Retry-Num", "1".to_string())];
+    for i in 0..N {
+        assert_eq!(send_event(&bot, &paste(i).0, &retry), 200);
+    }
+    quiet_for(&up, "chat.postMessage", N, Duration::from_millis(800));
+}
