@@ -107,6 +107,22 @@ fn on_error(
     _client: Arc<SlackClient<Connector>>,
     states: SlackClientEventsUserState,
 ) -> HttpStatusCode {
+    // A message slack-morphism cannot read: the connection is fine, and the message is named
+    // by its type and ids only (its body may hold a paste).
+    use slack_morphism::errors::{SlackClientError, SlackClientProtocolError};
+    let protocol = match err.downcast_ref::<SlackClientError>() {
+        Some(SlackClientError::ProtocolError(p)) => Some(p),
+        _ => err.downcast_ref::<SlackClientProtocolError>(),
+    };
+    if let Some(p) = protocol {
+        let raw = p
+            .json_body
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .unwrap_or_default();
+        crate::unreadable::log("a Socket Mode message", &raw);
+        return HttpStatusCode::OK;
+    }
     // A socket error: not connected until the next hello (readiness says so). Said once per
     // change: while Slack stays unreachable, the listener's retries are logged at debug.
     let was_up = states
