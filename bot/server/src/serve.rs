@@ -142,7 +142,7 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     tracing::info!(listen = %listener.local_addr()?, "HTTP listener");
-    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
+    let server = crate::listener::serve(listener, app, stopped(stop.clone()), CLOSING);
     match discord {
         // The gateway ending (a refused token, a missing intent) ends the bot: one clear error.
         Some(mut gateway) => tokio::select! {
