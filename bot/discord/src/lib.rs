@@ -2,6 +2,7 @@
 //! the core decides, rendering makes embeds and buttons, the runtime sends them over REST.
 
 pub mod render;
+pub mod rest;
 pub mod run;
 pub mod send;
 
