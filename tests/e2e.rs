@@ -34,6 +34,8 @@ mod fake_pagerduty;
 mod fake_slack;
 #[path = "e2e/health.rs"]
 mod health;
+#[path = "e2e/http_limits.rs"]
+mod http_limits;
 #[path = "e2e/logs.rs"]
 mod logs;
 #[path = "e2e/metrics.rs"]

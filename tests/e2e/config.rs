@@ -431,3 +431,69 @@ fn the_pagerduty_routing_key_is_redacted_and_escalation_mistakes_are_named_toget
     }
     assert!(!format!("{out}{err}").contains(bad), "{err}");
 }
+
+#[test]
+fn secrets_in_the_wrong_variables_and_urls_credentials_are_never_shown() {
+    let dir = temp_dir("config-variables");
+    let signing = "8f14e45fceea167a5a36dedd4bea2543";
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<&'a str>);
+    let cases: Vec<Case> = vec![
+        // Secrets under the wrong variables.
+        (
+            vec![
+                SLACK_OK[0],
+                SLACK_OK[1],
+                ("BACKUP_BOT__SLACK__MODE", signing),
+                ("BACKUP_BOT__HTTP__LISTEN", "xapp-1-A2-3-sEcReT"),
+                ("BACKUP_BOT__LOG__FORMAT", "R8e2fA91c0d4Kq"),
+                ("BACKUP_BOT__SLACK__BOT_TOKNE", "xoxb-9-9-sEcReT2"),
+            ],
+            vec![signing, "sEcReT", "R8e2fA91c0d4Kq"],
+        ),
+        // A bot token in the app token's variable and the other way round.
+        (
+            vec![
+                ("SLACK_BOT_TOKEN", "xapp-1-A2-3-sEcReT"),
+                ("SLACK_APP_TOKEN", "xoxb-1-2-sEcReT"),
+            ],
+            vec!["sEcReT"],
+        ),
+    ];
+    for (env, secrets) in cases {
+        let (code, out, err) = check(&dir, None, &env);
+        assert_eq!(code, Some(2), "{env:?}\n{err}");
+        for s in secrets {
+            assert!(!out.contains(s) && !err.contains(s), "{s}\n{out}{err}");
+        }
+    }
+    // `config check` shows every URL without its password or its query, and still exits 0.
+    let (code, out, err) = check(
+        &dir,
+        None,
+        &[
+            SLACK_OK[0],
+            SLACK_OK[1],
+            (
+                "BACKUP_BOT__SLACK__API_URL",
+                "https://bot:pAsSwOrD@proxy.example/api?key=qUeRy",
+            ),
+            ("BACKUP_BOT__DISCORD__TOKEN", "t"),
+            (
+                "BACKUP_BOT__DISCORD__API_URL",
+                "http://u:dIsCpW@127.0.0.1:8081",
+            ),
+            (
+                "BACKUP_BOT__STORAGE__URL",
+                "postgres://bot:pGpW@db/x?password=pGpW2",
+            ),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("api_url = \"https://bot:[redacted]@proxy.example/api?[redacted]\""),
+        "{out}"
+    );
+    for s in ["pAsSwOrD", "qUeRy", "dIsCpW", "pGpW"] {
+        assert!(!out.contains(s) && !err.contains(s), "{s}\n{out}{err}");
+    }
+}

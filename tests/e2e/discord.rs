@@ -451,3 +451,19 @@ fn register_commands_is_a_bulk_overwrite() {
     );
     assert_eq!(opts[1]["name"], "query");
 }
+
+#[test]
+fn a_429_is_retried_after_the_wait_discord_asks() {
+    let fake = FakeDiscord::start();
+    let _bot = start(&fake, &[]);
+    // Discord asks for 5 s; every request inside them gets another 429.
+    fake.rate_limit(POSTS, 5.0);
+    fake.dispatch("MESSAGE_CREATE", paste("1601", PASTE));
+    let until = Instant::now() + Duration::from_secs(40);
+    while Instant::now() < until && fake.calls(POSTS).iter().all(|c| c.limited) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    quiet_for(&fake, POSTS, 2, Duration::from_millis(500));
+    let posts = fake.calls(POSTS);
+    assert!(posts[0].limited && !posts[1].limited, "{posts:#?}");
+}

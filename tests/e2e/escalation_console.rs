@@ -11,8 +11,8 @@ const CONFIG: &str = "[escalation]\nslack_oncall = \"S0ONCALL\"\nslack_oncall_se
 
 /// Runs the console with the configuration, typing each group of lines after a pause (so a
 /// reminder can fall due), and returns what it printed.
-fn session(groups: &[&str], pause: Duration) -> String {
-    let dir = temp_dir("esc-console");
+fn session(name: &str, groups: &[&str], pause: Duration) -> String {
+    let dir = temp_dir(name);
     std::fs::write(dir.join("backup-bot.toml"), CONFIG).unwrap();
     let mut child = bin()
         .args(["console", "--config", "backup-bot.toml"])
@@ -45,6 +45,7 @@ fn session(groups: &[&str], pause: Duration) -> String {
 #[test]
 fn the_console_shows_the_whole_escalation_flow_with_numbered_buttons() {
     let out = session(
+        "esc-console-flow",
         &[
             // The paste (with a secret and a broadcast), the walk's first step, still failing.
             "backup failed: UserErrorFsFreezeFailed <!channel> sig=abcdEFGH1234567890abcdEFGH12\n1\n3\n",
@@ -89,6 +90,7 @@ fn the_console_shows_the_whole_escalation_flow_with_numbered_buttons() {
 #[test]
 fn the_console_escalates_by_mention_and_by_command_and_lists_them() {
     let out = session(
+        "esc-console-ask",
         &[
             "@backup-bot escalate sap-01 is down\n",
             "/backup-error escalate UserErrorFsFreezeFailed sap-02 since Monday\n",

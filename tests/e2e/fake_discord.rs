@@ -1,7 +1,8 @@
 //! A fake Discord on 127.0.0.1: the REST routes the bot calls (gateway, channel messages,
 //! threads, interaction callbacks, webhook follow-ups, application commands, attachments) and a
 //! gateway WebSocket (HELLO, IDENTIFY → READY, heartbeats and their ACKs, dispatches, a dropped
-//! connection and RESUME, close codes). It records what it receives.
+//! connection and RESUME, close codes). It records what it receives, and answers 429 as Discord
+//! does while a rate limit runs.
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message as Ws, WebSocket, WebSocketUpgrade};
@@ -28,6 +29,8 @@ pub struct Call {
     pub method: String,
     pub path: String,
     pub body: Value,
+    /// Answered 429 because a rate limit ran.
+    pub limited: bool,
 }
 
 #[derive(Default)]
@@ -44,6 +47,10 @@ struct Inner {
     attachments: HashMap<String, String>,
     /// Close with this code right after IDENTIFY (e.g. 4014).
     close_after_identify: Option<u16>,
+    /// "METHOD /path" prefixes → a rate limit of this many seconds, started by the next request.
+    rate_limits: HashMap<String, f64>,
+    /// Rate limits running: prefix → until when requests are answered 429.
+    limited_until: HashMap<String, Instant>,
 }
 
 enum Cmd {
@@ -153,6 +160,18 @@ impl FakeDiscord {
             .entry(prefix.to_string())
             .or_default()
             .extend(statuses.iter().copied());
+    }
+
+    /// The next request starting with `prefix` starts a rate limit of `seconds`: it and every
+    /// request in the window get Discord's 429 (`retry_after` in the body and the headers, the
+    /// time left), as Discord answers while a bucket is exhausted.
+    pub fn rate_limit(&self, prefix: &str, seconds: f64) {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .rate_limits
+            .insert(prefix.to_string(), seconds);
     }
 
     /// Waits until a gateway session is up (READY or RESUMED sent).
@@ -271,11 +290,33 @@ async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Byte
     let key = format!("{method} {path}");
     let failure = {
         let mut g = shared.inner.lock().unwrap();
+        let now = Instant::now();
+        let started: Vec<(String, f64)> = g
+            .rate_limits
+            .iter()
+            .filter(|(p, _)| key.starts_with(p.as_str()))
+            .map(|(p, s)| (p.clone(), *s))
+            .collect();
+        for (p, secs) in started {
+            g.rate_limits.remove(&p);
+            g.limited_until
+                .insert(p, now + Duration::from_secs_f64(secs));
+        }
+        let left = g
+            .limited_until
+            .iter()
+            .filter(|(p, until)| key.starts_with(p.as_str()) && **until > now)
+            .map(|(_, until)| *until - now)
+            .max();
         g.calls.push(Call {
             method: method.to_string(),
             path: path.clone(),
             body: parsed.clone(),
+            limited: left.is_some(),
         });
+        if let Some(left) = left {
+            return rate_limited(left);
+        }
         let mut hit = None;
         for (prefix, q) in g.failures.iter_mut() {
             if key.starts_with(prefix.as_str()) {
@@ -345,6 +386,29 @@ async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Byte
         )
             .into_response(),
     }
+}
+
+/// Discord's 429 while a bucket is exhausted, as its documentation shows it: the JSON body with
+/// `retry_after` in seconds, and the rate-limit headers.
+fn rate_limited(left: Duration) -> Response {
+    let secs = left.as_secs_f64();
+    let body =
+        json!({"message": "You are being rate limited.", "retry_after": secs, "global": false});
+    let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        "retry-after",
+        (secs.ceil() as u64).to_string().parse().unwrap(),
+    );
+    h.insert("x-ratelimit-limit", "5".parse().unwrap());
+    h.insert("x-ratelimit-remaining", "0".parse().unwrap());
+    h.insert(
+        "x-ratelimit-reset-after",
+        format!("{secs:.3}").parse().unwrap(),
+    );
+    h.insert("x-ratelimit-bucket", "fake-bucket".parse().unwrap());
+    h.insert("x-ratelimit-scope", "user".parse().unwrap());
+    r
 }
 
 async fn gateway(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {

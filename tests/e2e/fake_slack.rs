@@ -41,6 +41,10 @@ struct Inner {
     connections: usize,
     /// Sends frames to the socket connected now.
     socket: Option<mpsc::UnboundedSender<SocketCmd>>,
+    /// One-time tickets handed out by `apps.connections.open`, in order.
+    tickets: Vec<String>,
+    /// The socket URL answers 503 instead of upgrading (Slack's edge refusing the connection).
+    socket_refused: bool,
 }
 
 enum SocketCmd {
@@ -192,6 +196,16 @@ impl FakeSlack {
         self.shared.inner.lock().unwrap().socket.is_some()
     }
 
+    /// The one-time tickets `apps.connections.open` handed out so far.
+    pub fn tickets(&self) -> Vec<String> {
+        self.shared.inner.lock().unwrap().tickets.clone()
+    }
+
+    /// WebSocket connections are refused (503) from now on.
+    pub fn refuse_socket(&self) {
+        self.shared.inner.lock().unwrap().socket_refused = true;
+    }
+
     pub fn acks(&self) -> Vec<Value> {
         self.shared.inner.lock().unwrap().acks.clone()
     }
@@ -263,8 +277,15 @@ async fn api(
             json!({"ok": true, "channel": channel, "ts": body.get("ts"), "message": {"text": body.get("text")}})
         }
         "chat.delete" => json!({"ok": true, "channel": channel, "ts": body.get("ts")}),
+        // Slack's URL carries a one-time ticket in its query.
         "apps.connections.open" => {
-            json!({"ok": true, "url": format!("ws://{}/socket", shared.addr)})
+            let ticket = {
+                let mut g = shared.inner.lock().unwrap();
+                let t = format!("tkt{}x{:08x}", g.tickets.len(), std::process::id());
+                g.tickets.push(t.clone());
+                t
+            };
+            json!({"ok": true, "url": format!("ws://{}/socket?ticket={ticket}&app_id=A1", shared.addr)})
         }
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
@@ -314,6 +335,9 @@ async fn response_url(
 }
 
 async fn socket(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {
+    if shared.inner.lock().unwrap().socket_refused {
+        return (StatusCode::SERVICE_UNAVAILABLE, "no").into_response();
+    }
     ws.on_upgrade(move |s| serve_socket(shared, s))
 }
 

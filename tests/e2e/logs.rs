@@ -144,3 +144,99 @@ fn human_logs_have_no_colour_codes_off_a_terminal() {
         String::from_utf8_lossy(&out.stderr).contains("log.format `xml` must be `human` or `json`")
     );
 }
+
+/// Waits (bounded) until `cond` holds.
+fn wait_until(mut cond: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(15);
+    while !cond() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A paste marker that no log line may carry.
+const MARKER: &str = "PasteTextNeverLoggedQ7";
+
+#[test]
+fn a_socket_mode_message_the_adapter_cannot_read_is_logged_by_its_type_and_ids_only() {
+    use crate::support::slack::{message_event, start_slack};
+    // An envelope slack-morphism cannot read (an event id that is not a string).
+    let fake = FakeSlack::start();
+    let bot = start_slack(&fake, true, &temp_dir("logs-unreadable-socket"), &[]);
+    wait_until(|| fake.socket_connected());
+    let mut event = message_event("EvBad1", "1700000800.000100", MARKER);
+    event["event_id"] = serde_json::json!(12345);
+    event["event"]["channel"] = serde_json::json!({ "name": MARKER });
+    let envelope = serde_json::json!({"type": "events_api", "envelope_id": "env-bad-1", "accepts_response_payload": false, "payload": event});
+    assert!(fake.push(&envelope));
+    wait_until(|| fake.acks().iter().any(|a| a["envelope_id"] == "env-bad-1"));
+    // Still connected, still answering.
+    let good = serde_json::json!({"type": "events_api", "envelope_id": "env-good", "accepts_response_payload": false,
+        "payload": message_event("EvGood1", "1700000800.000200", PASTE)});
+    assert!(fake.push(&good));
+    assert_eq!(
+        fake.wait_for("chat.postMessage", 1, Duration::from_secs(15))
+            .len(),
+        1
+    );
+    let err = bot.logs();
+    let line = err
+        .lines()
+        .find(|l| l.contains("cannot read"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(
+        line.contains("env-bad-1") && line.contains("events_api"),
+        "{line}"
+    );
+    assert!(!err.contains(MARKER), "{err}");
+}
+
+#[test]
+fn an_http_event_the_adapter_cannot_read_is_logged_by_its_ids_only() {
+    use crate::support::slack::{message_event, send_event, signed, start_slack};
+    // Signed, but its fields do not read: the parser's message would quote them.
+    let fake = FakeSlack::start();
+    let bot = start_slack(&fake, false, &temp_dir("logs-unreadable-http"), &[]);
+    let mut event = message_event("EvBad2", "1700000800.000300", MARKER);
+    event["event_time"] = serde_json::json!(MARKER);
+    event["event"]["ts"] = serde_json::json!({ "quoted": MARKER });
+    assert_eq!(send_event(&bot, &event, &[]), 200);
+    let form =
+        format!("payload=%7B%22type%22%3A%22block_actions%22%2C%22user%22%3A%22{MARKER}%22%7D");
+    let (status, _) = signed(
+        &bot,
+        "/slack/interactions",
+        "application/x-www-form-urlencoded",
+        &form,
+        &[],
+    );
+    assert_eq!(status, 200);
+    std::thread::sleep(Duration::from_millis(300));
+    let err = bot.logs();
+    assert!(
+        err.lines()
+            .any(|l| l.contains("cannot read") && l.contains("EvBad2")),
+        "{err}"
+    );
+    assert!(!err.contains(MARKER), "{err}");
+}
+
+#[test]
+fn a_failed_socket_connection_never_logs_its_ticket() {
+    use crate::support::slack::start_slack;
+    let fake = FakeSlack::start();
+    fake.refuse_socket();
+    let bot = start_slack(&fake, true, &temp_dir("logs-ticket"), &[]);
+    // The listener retries; wait until it has tried twice with a ticket each time.
+    wait_until(|| fake.tickets().len() >= 3);
+    std::thread::sleep(Duration::from_millis(500));
+    let tickets = fake.tickets();
+    assert!(tickets.len() >= 2, "{tickets:?}");
+    let err = bot.logs();
+    assert!(
+        err.contains("/socket?[redacted]"),
+        "the failure is logged, its URL's query redacted: {err}"
+    );
+    for t in &tickets {
+        assert!(!err.contains(t.as_str()), "{t}: {err}");
+    }
+}

@@ -3,6 +3,7 @@
 
 mod gateway;
 pub mod render;
+pub mod rest;
 pub mod run;
 pub mod send;
 

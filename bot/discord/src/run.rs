@@ -45,7 +45,8 @@ pub struct DiscordOptions {
 }
 
 /// The REST client: through `api_url` when set (serenity's rate limiter ignores a proxy, so it
-/// is off then and [`retry`] handles 429s).
+/// is off then: [`retry`] handles 429s, and the replies' calls read their wait in
+/// [`crate::rest`]).
 pub fn http(opts: &DiscordOptions) -> Http {
     let mut b = HttpBuilder::new(opts.token.expose_secret())
         .default_allowed_mentions(CreateAllowedMentions::new());
@@ -85,6 +86,10 @@ impl DiscordBot {
     pub fn new(decider: Arc<Decider>, state: Arc<State>, opts: DiscordOptions) -> Arc<DiscordBot> {
         let sender = DiscordSender {
             http: OnceLock::new(),
+            direct: opts
+                .api_url
+                .as_deref()
+                .map(|url| crate::rest::Direct::new(url, &opts.token)),
             reply: opts.reply,
             in_channel: opts.in_channel,
         };

@@ -1,8 +1,9 @@
 //! Discord as a [`Platform`]: replies with embeds and buttons (or a new thread on the paste),
-//! edits, deletions and interaction follow-ups through serenity's REST client; its errors told
-//! apart for the runtime's retries.
+//! edits, deletions and interaction follow-ups, as serenity builds them, sent through
+//! [`crate::rest`] (which reads a 429's wait); errors told apart for the runtime's retries.
 
 use crate::render::{self, Rendered};
+use crate::rest::{self, Direct};
 use crate::ReplyStyle;
 use backup_bot_core::Reply;
 use backup_bot_index::Matcher;
@@ -11,8 +12,9 @@ use serenity::all::*;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// REST calls are retried 4 times on 429 (serenity does not pass `retry_after` on when its rate
-/// limiter is off, so the wait doubles from one second) and on 5xx or network errors.
+/// REST calls are retried 4 times on 429 (after the wait Discord asks, through `discord.api_url`;
+/// serenity's limiter waits for them otherwise) and on 5xx or network errors (a doubling wait
+/// from one second).
 pub const RETRIES: RetryPolicy = RetryPolicy {
     first: Duration::from_secs(1),
     times: 4,
@@ -38,6 +40,8 @@ pub fn failure(e: serenity::Error) -> Failure {
 /// What sends to Discord: the gateway client's REST client, once connected.
 pub struct DiscordSender {
     pub http: OnceLock<Arc<Http>>,
+    /// Set with `discord.api_url`: the calls that carry replies go through it from here.
+    pub direct: Option<Direct>,
     pub reply: ReplyStyle,
     pub in_channel: bool,
 }
@@ -81,16 +85,17 @@ impl Platform for DiscordSender {
             (ReplyStyle::Thread, Some(src)) => {
                 let name = backup_bot_core::reply::short(&thread_name(m, post.reply), 95);
                 let src_id = MessageId::new(id(src)?);
-                let thread = retry(RETRIES, || async {
-                    channel_id
-                        .create_thread_from_message(
-                            http,
-                            src_id,
-                            CreateThread::new(name.clone())
-                                .auto_archive_duration(AutoArchiveDuration::OneDay),
-                        )
-                        .await
-                        .map_err(failure)
+                let body = json_body(
+                    &CreateThread::new(name.clone())
+                        .auto_archive_duration(AutoArchiveDuration::OneDay),
+                )?;
+                let thread: GuildChannel = retry(RETRIES, || async {
+                    let route = Route::ChannelMessageThreads {
+                        channel_id,
+                        message_id: src_id,
+                    };
+                    let req = Request::new(route, LightMethod::Post).body(Some(body.clone()));
+                    rest::json(http, self.direct.as_ref(), req).await
                 })
                 .await
                 .map_err(final_)?;
@@ -104,12 +109,15 @@ impl Platform for DiscordSender {
                     .map(MessageId::new),
             ),
         };
-        let sent = retry(RETRIES, || async {
-            let mut msg = message(&r);
-            if let Some(id) = reference {
-                msg = msg.reference_message(MessageReference::from((target, id)));
-            }
-            target.send_message(http, msg).await.map_err(failure)
+        let mut msg = message(&r);
+        if let Some(id) = reference {
+            msg = msg.reference_message(MessageReference::from((target, id)));
+        }
+        let body = json_body(&msg)?;
+        let sent: Message = retry(RETRIES, || async {
+            let route = Route::ChannelMessages { channel_id: target };
+            let req = Request::new(route, LightMethod::Post).body(Some(body.clone()));
+            rest::json(http, self.direct.as_ref(), req).await
         })
         .await
         .map_err(final_)?;
@@ -128,19 +136,27 @@ impl Platform for DiscordSender {
     ) -> Result<(), Failure> {
         let http = self.http()?;
         let r = render_on(m, reply);
-        ChannelId::new(id(channel)?)
-            .edit_message(http, MessageId::new(id(ts)?), edit(&r))
-            .await
-            .map_err(failure)?;
+        let route = Route::ChannelMessage {
+            channel_id: ChannelId::new(id(channel)?),
+            message_id: MessageId::new(id(ts)?),
+        };
+        let req = Request::new(route, LightMethod::Patch).body(Some(json_body(&edit(&r))?));
+        let _: Message = rest::json(http, self.direct.as_ref(), req).await?;
         Ok(())
     }
 
     async fn delete(&self, channel: &str, ts: &str) -> Result<(), Failure> {
         let http = self.http()?;
-        ChannelId::new(id(channel)?)
-            .delete_message(http, MessageId::new(id(ts)?))
-            .await
-            .map_err(failure)
+        let route = Route::ChannelMessage {
+            channel_id: ChannelId::new(id(channel)?),
+            message_id: MessageId::new(id(ts)?),
+        };
+        rest::empty(
+            http,
+            self.direct.as_ref(),
+            Request::new(route, LightMethod::Delete),
+        )
+        .await
     }
 
     async fn respond(
@@ -160,15 +176,26 @@ impl Platform for DiscordSender {
                 reply,
                 Reply::Answer { .. } | Reply::Suggest { .. } | Reply::Help { .. }
             );
-        let sent = followup(&r, ephemeral)
-            .execute(http, (None, token))
-            .await
-            .map_err(failure)?;
+        let application_id = http.application_id().ok_or_else(|| {
+            Failure::never(anyhow::anyhow!("the application id is not known yet"))
+        })?;
+        let route = Route::WebhookFollowupMessages {
+            application_id,
+            token,
+        };
+        let req =
+            Request::new(route, LightMethod::Post).body(Some(json_body(&followup(&r, ephemeral))?));
+        let sent: Message = rest::json(http, self.direct.as_ref(), req).await?;
         Ok(Some(Sent {
             channel: sent.channel_id.to_string(),
             ts: sent.id.to_string(),
         }))
     }
+}
+
+/// A builder's JSON, as serenity sends it.
+fn json_body(b: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
+    serde_json::to_vec(b).map_err(Failure::never)
 }
 
 /// A failure after this call's own retries: not retried again.

@@ -2,7 +2,9 @@
 //! never with `NO_COLOR`) or `"json"` (one object per line: `timestamp`, `level`, `target`,
 //! `message` and the event's fields, such as its ids). `BACKUP_BOT_LOG` sets the level. The
 //! client libraries' own logs carry payloads (pastes) and request details: they are held at
-//! warnings whatever `BACKUP_BOT_LOG` says.
+//! warnings whatever `BACKUP_BOT_LOG` says. Every line, ours or a library's, is written with
+//! its URLs' passwords and queries redacted (slack-morphism logs a Socket Mode URL, one-time
+//! ticket included, when it cannot connect).
 
 use crate::config::LogFormat;
 use std::io::IsTerminal as _;
@@ -11,7 +13,7 @@ use tracing_subscriber::EnvFilter;
 /// Installs the log format for the whole process (the first call wins).
 pub fn init(format: LogFormat) {
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| Redacting(std::io::stderr()))
         .with_env_filter(filter());
     let _ = match format {
         LogFormat::Json => builder
@@ -22,6 +24,26 @@ pub fn init(format: LogFormat) {
             .try_init(),
         LogFormat::Human => builder.with_ansi(colour()).try_init(),
     };
+}
+
+/// Standard error, each line's URLs redacted on the way (the formatter writes a line at once).
+struct Redacting(std::io::Stderr);
+
+impl std::io::Write for Redacting {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        if text.contains("://") {
+            self.0
+                .write_all(crate::config::scrub::urls(&text).as_bytes())?;
+        } else {
+            self.0.write_all(buf)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Colour codes only for a person at a terminal.

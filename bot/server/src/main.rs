@@ -5,6 +5,7 @@ mod console;
 mod content;
 mod health;
 mod jsonl;
+mod listener;
 mod logs;
 mod serve;
 mod stats;

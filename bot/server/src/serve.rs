@@ -155,7 +155,7 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {}", settings.listen))?;
     tracing::info!(listen = %listener.local_addr()?, "HTTP listener");
-    let server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
+    let server = crate::listener::serve(listener, app, stopped(stop.clone()), CLOSING);
     // An app token Slack refuses once it can be reached ends the bot as one refused at start.
     let refused = backup_bot_slack::socket::refusal(_socket.as_mut());
     match discord {

@@ -8,5 +8,6 @@ pub mod render;
 pub mod run;
 pub mod send;
 pub mod socket;
+pub mod unreadable;
 
 pub use run::{SlackBot, SlackOptions};

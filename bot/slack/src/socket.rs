@@ -250,11 +250,26 @@ fn on_error(
     _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) -> HttpStatusCode {
+    // A message slack-morphism cannot read: the connection is fine, and the message is named
+    // by its type and ids only (its body may hold a paste).
+    use slack_morphism::errors::{SlackClientError, SlackClientProtocolError};
+    let protocol = match err.downcast_ref::<SlackClientError>() {
+        Some(SlackClientError::ProtocolError(p)) => Some(p),
+        _ => err.downcast_ref::<SlackClientProtocolError>(),
+    };
+    if let Some(p) = protocol {
+        let raw = p
+            .json_body
+            .as_deref()
+            .and_then(|b| serde_json::from_str(b).ok())
+            .unwrap_or_default();
+        crate::unreadable::log("a Socket Mode message", &raw);
+        return HttpStatusCode::OK;
+    }
     // A socket error: the listener reconnects through the gate, which tells the link (once).
-    // Anything else (a delivery the adapter cannot read) is said here.
     let socket = matches!(
-        err.downcast_ref::<slack_morphism::errors::SlackClientError>(),
-        Some(slack_morphism::errors::SlackClientError::SocketModeProtocolError(_))
+        err.downcast_ref::<SlackClientError>(),
+        Some(SlackClientError::SocketModeProtocolError(_))
     );
     if !socket {
         tracing::warn!(error = %err, "Socket Mode: a delivery could not be read");

@@ -46,8 +46,28 @@ impl Drop for Bot {
 /// Starts `serve` from `dir` against the fake Slack (HTTP events, or Socket Mode), with extra
 /// environment variables; waits until it answers /healthz.
 pub fn start_slack(fake: &FakeSlack, socket: bool, dir: &Path, env: &[(&str, String)]) -> Bot {
+    start_slack_with(fake, socket, dir, env, None)
+}
+
+/// [`start_slack`], with the open-file limit lowered to `nofile` when given (`ulimit -n`).
+pub fn start_slack_with(
+    fake: &FakeSlack,
+    socket: bool,
+    dir: &Path,
+    env: &[(&str, String)],
+    nofile: Option<u32>,
+) -> Bot {
     let port = free_port();
-    let mut cmd = bin();
+    let mut cmd = match nofile {
+        None => bin(),
+        Some(n) => {
+            let mut sh = std::process::Command::new("sh");
+            sh.arg("-c")
+                .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                .arg(bin().get_program());
+            sh
+        }
+    };
     cmd.arg("serve")
         .current_dir(dir)
         .env_remove("BACKUP_BOT_CONFIG")

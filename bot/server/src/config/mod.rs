@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 mod escalation;
 mod ids;
 mod load;
-mod scrub;
+pub(crate) mod scrub;
 mod secret;
 mod show;
 mod tokens;

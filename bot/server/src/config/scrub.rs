@@ -1,6 +1,6 @@
 //! Configuration errors never show a secret: the values of the secret keys, anything shaped like
-//! a Slack or Discord token or a long key, and the password of a URL are replaced before an
-//! error is printed.
+//! a Slack or Discord token or a long key, and the password and query of a URL are replaced
+//! before an error is printed. The logs pass through [`urls`] too.
 
 const REDACTED: &str = "[redacted]";
 
@@ -13,7 +13,7 @@ pub(super) fn scrub(text: &str, known: &[String]) -> String {
             out = out.replace(k.as_str(), REDACTED);
         }
     }
-    passwords(&tokens(&out))
+    urls(&tokens(&out))
 }
 
 /// Runs of token characters that look like a secret, replaced.
@@ -41,7 +41,8 @@ fn tokens(text: &str) -> String {
 }
 
 /// A Slack token (`xoxb-`, `xoxp-`, `xapp-`…), a Discord bot token (three base64 parts joined by
-/// dots) or a long run of letters and digits such as a signing secret.
+/// dots), a generated key (both cases and digits) or a long run of letters and digits such as a
+/// signing secret.
 fn looks_secret(run: &str) -> bool {
     let lower = run.to_ascii_lowercase();
     let b = lower.as_bytes();
@@ -55,6 +56,18 @@ fn looks_secret(run: &str) -> bool {
     if parts.len() == 3 && run.len() >= 50 && parts.iter().all(|p| p.len() >= 5) {
         return true;
     }
+    // A generated key: letters of both cases and digits mixed (ids are one case, words have no
+    // digits).
+    if run.len() >= 12
+        && run.bytes().any(|c| c.is_ascii_digit())
+        && run.bytes().any(|c| c.is_ascii_lowercase())
+        && run.bytes().any(|c| c.is_ascii_uppercase())
+        && run
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'_')
+    {
+        return true;
+    }
     run.len() >= 24
         && !run.contains('.')
         && run.bytes().any(|c| c.is_ascii_digit())
@@ -62,17 +75,25 @@ fn looks_secret(run: &str) -> bool {
         && run.bytes().all(|c| c.is_ascii_alphanumeric())
 }
 
-/// `scheme://user:password@host` → `scheme://user:[redacted]@host`.
-fn passwords(text: &str) -> String {
+/// Every URL in `text` with its password and its query replaced:
+/// `scheme://user:password@host/path?query` → `scheme://user:[redacted]@host/path?[redacted]`
+/// (a Socket Mode URL's one-time ticket, a token passed as a parameter, a proxy's password).
+pub(crate) fn urls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("://") {
         let (head, tail) = rest.split_at(i + 3);
         out.push_str(head);
         let end = tail
-            .find(|c: char| c.is_whitespace() || matches!(c, '/' | '`' | '"' | '\''))
+            .find(|c: char| c.is_whitespace() || matches!(c, '`' | '"' | '\'' | '\\' | '<' | '>'))
             .unwrap_or(tail.len());
-        let authority = &tail[..end];
+        // Punctuation right after a URL ends the sentence, not the URL.
+        let end = tail[..end]
+            .trim_end_matches([':', ',', '.', ';', ')'])
+            .len();
+        let url = &tail[..end];
+        let host_end = url.find(['/', '?', '#']).unwrap_or(url.len());
+        let authority = &url[..host_end];
         match authority.rfind('@') {
             Some(at) => {
                 let creds = &authority[..at];
@@ -87,6 +108,15 @@ fn passwords(text: &str) -> String {
                 out.push_str(&authority[at..]);
             }
             None => out.push_str(authority),
+        }
+        let after = &url[host_end..];
+        match after.find('?') {
+            Some(q) => {
+                out.push_str(&after[..q]);
+                out.push('?');
+                out.push_str(REDACTED);
+            }
+            None => out.push_str(after),
         }
         rest = &tail[end..];
     }
@@ -118,12 +148,28 @@ mod tests {
                 "listen `[redacted]`",
             ),
             (
+                "slack.mode `R8e2fA91c0d4` must",
+                "slack.mode `[redacted]` must",
+            ),
+            (
                 "url `postgres://bot:pa55@db:5432/x` is",
                 "url `postgres://bot:[redacted]@db:5432/x` is",
             ),
             (
                 "https://hooks.example/x and user@host",
                 "https://hooks.example/x and user@host",
+            ),
+            (
+                "https://u:pw@proxy.example/api?token=abc#x, next",
+                "https://u:[redacted]@proxy.example/api?[redacted], next",
+            ),
+            (
+                "Unable to connect wss://wss-primary.slack.com/link/?ticket=1a2b3c&app_id=A1: 503",
+                "Unable to connect wss://wss-primary.slack.com/link/?[redacted]: 503",
+            ),
+            (
+                "{\"url\":\"ws://127.0.0.1:9/socket?ticket=t-1\"}",
+                "{\"url\":\"ws://127.0.0.1:9/socket?[redacted]\"}",
             ),
         ];
         for (text, want) in cases {
@@ -135,6 +181,8 @@ mod tests {
             "/etc/backup-bot/runbooks",
             "extension-failed-vss-writer-in-bad-state",
             "C0123ABCD",
+            "UserErrorFsFreezeFailed",
+            "S0123ONCALL",
             "127.0.0.1:8080",
         ] {
             assert_eq!(scrub(text, &known), text);

@@ -1,6 +1,7 @@
-//! The configuration shown back: `config check` prints it as TOML, every secret redacted; the
-//! note printed when no chat platform is configured.
+//! The configuration shown back: `config check` prints it as TOML, every secret redacted (a
+//! URL's password and query too); the note printed when no chat platform is configured.
 
+use super::scrub::urls;
 use super::Secret;
 use super::{ChannelPolicy, DiscordReply, LogFormat, Mode, ResponseType, Settings, SlackMode};
 use std::collections::BTreeMap;
@@ -37,7 +38,7 @@ impl Settings {
                     },
                     secret(&sl.app_token),
                     secret(&sl.signing_secret),
-                    sl.api_url
+                    urls(&sl.api_url)
                 );
                 if let Some(allow) = &self.policy.allow {
                     let mut a: Vec<&String> = allow.iter().collect();
@@ -58,7 +59,7 @@ impl Settings {
                 }
                 let _ = writeln!(s, "guilds = {:?}", d.guilds);
                 if let Some(url) = &d.api_url {
-                    let _ = writeln!(s, "api_url = {url:?}");
+                    let _ = writeln!(s, "api_url = {:?}", urls(url));
                 }
                 let _ = writeln!(
                     s,
@@ -79,7 +80,7 @@ impl Settings {
         let _ = writeln!(
             s,
             "[storage]\nurl = {:?}{}\nretention = \"{}s\"\n",
-            redact_url(&self.storage_url()),
+            urls(&redact_url(&self.storage_url())),
             if self.storage_url.is_none() {
                 " # the default for serve and stats (the console keeps its state in memory)"
             } else {
