@@ -44,8 +44,20 @@ impl<P: Platform> Runtime<P> {
     /// (Slack's `event_id`), claimed with the message. Returns how many effects were decided
     /// (0: the bot stays quiet, or someone else answered).
     pub async fn handle(&self, incoming: Incoming, event: Option<&str>, ctx: &P::Context) -> usize {
+        self.handle_since(incoming, event, ctx, std::time::Instant::now())
+            .await
+    }
+
+    /// [`Runtime::handle`] for an event that came in at `came_in` (the adapter's receipt of
+    /// the request, frame or gateway event): the reply latency is measured from then.
+    pub async fn handle_since(
+        &self,
+        incoming: Incoming,
+        event: Option<&str>,
+        ctx: &P::Context,
+        came_in: std::time::Instant,
+    ) -> usize {
         let _flying = crate::flight::enter();
-        let came_in = std::time::Instant::now();
         let name = self.platform.name();
         if matches!(incoming, Incoming::Message(_)) {
             metrics::heard(name);
