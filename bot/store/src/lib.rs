@@ -24,7 +24,9 @@ pub use stats::{sort_unhelpful_first, EntryStats};
 pub use url::{redact, Backend};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -89,6 +91,9 @@ impl Store {
                     .map_err(|e| refused(e.to_string()))?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
+                    // With WAL, NORMAL keeps every commit through a crash of the process (a
+                    // kill -9 loses nothing); only a power loss may take back the last ones.
+                    .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5));
                 let pool = SqlitePoolOptions::new()
                     .max_connections(4)

@@ -343,3 +343,34 @@ async fn a_store_that_refuses_says_so_with_its_password_hidden() {
     let why = refused(Store::open(&format!("{base}/bb_no_such_database")).await);
     assert!(why.contains("bb_no_such_database"), "{why}");
 }
+
+#[tokio::test]
+async fn a_claim_is_kept_by_time_not_by_count() {
+    // A retry that arrives after 25,000 other messages (about 200 s of a busy workspace) is
+    // still refused: claims live for the retention, however many came since.
+    let scratch = sqlite("by_time");
+    let s = Store::open(&scratch.url).await.unwrap();
+    assert!(s.claim(&claim(Some("EvFirst"), "C1", "1.1")).await.unwrap());
+    let tasks: Vec<_> = (0..8)
+        .map(|k| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                for i in 0..3_200 {
+                    let ts = format!("{k}.{i}");
+                    assert!(s
+                        .claim(&claim(Some(&format!("Ev{k}-{i}")), "C2", &ts))
+                        .await
+                        .unwrap());
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert!(!s.claim(&claim(Some("EvFirst"), "C1", "1.1")).await.unwrap());
+    // Past the retention, it is forgotten.
+    s.prune(2_000).await.unwrap();
+    assert!(s.claim(&claim(Some("EvFirst"), "C1", "1.1")).await.unwrap());
+    s.close().await;
+}
