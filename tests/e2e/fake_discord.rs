@@ -1,7 +1,11 @@
 //! A fake Discord on 127.0.0.1: the REST routes the bot calls (gateway, channel messages,
 //! threads, interaction callbacks, webhook follow-ups, application commands, attachments) and a
 //! gateway WebSocket (HELLO, IDENTIFY → READY, heartbeats and their ACKs, dispatches, a dropped
-//! connection and RESUME, close codes). It records what it receives.
+//! connection and RESUME, close codes). It records what it receives. As Discord does: it keeps
+//! the messages posted and dispatched (`GET` a message; `404 Unknown Message` else), a thread
+//! made from a message has that message's id (and one such thread only), `GET` a channel gives
+//! a thread's `parent_id`, and an interaction takes one initial response (`400`, code 40060,
+//! after that).
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message as Ws, WebSocket, WebSocketUpgrade};
@@ -11,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -44,6 +48,12 @@ struct Inner {
     attachments: HashMap<String, String>,
     /// Close with this code right after IDENTIFY (e.g. 4014).
     close_after_identify: Option<u16>,
+    /// Messages by (channel, id): posted by the bot, or dispatched as MESSAGE_CREATE.
+    messages: HashMap<(String, String), Value>,
+    /// Threads made, by id.
+    threads: HashMap<String, Value>,
+    /// Interactions that had their initial response.
+    answered: HashSet<String>,
 }
 
 enum Cmd {
@@ -155,6 +165,38 @@ impl FakeDiscord {
             .extend(statuses.iter().copied());
     }
 
+    /// The messages the bot posted in `channel`, oldest first, as they stand now (edits applied).
+    pub fn posted(&self, channel: &str) -> Vec<Value> {
+        let g = self.shared.inner.lock().unwrap();
+        let mut v: Vec<Value> = g
+            .messages
+            .iter()
+            .filter(|((c, _), m)| c == channel && m["author"]["id"] == BOT_ID)
+            .map(|(_, m)| m.clone())
+            .collect();
+        v.sort_by_key(|m| str_of(&m["id"]).parse::<u64>().unwrap_or(0));
+        v
+    }
+
+    /// Polls `posted(channel)` until `pick` finds something in it.
+    pub fn wait_posted<T>(
+        &self,
+        channel: &str,
+        within: Duration,
+        pick: impl Fn(&[Value]) -> Option<T>,
+    ) -> Option<T> {
+        let until = Instant::now() + within;
+        loop {
+            if let Some(t) = pick(&self.posted(channel)) {
+                return Some(t);
+            }
+            if Instant::now() > until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until a gateway session is up (READY or RESUMED sent).
     pub fn wait_connected(&self, within: Duration) -> bool {
         let until = Instant::now() + within;
@@ -168,7 +210,11 @@ impl FakeDiscord {
     }
 
     pub fn dispatch(&self, t: &str, d: Value) -> bool {
-        let g = self.shared.inner.lock().unwrap();
+        let mut g = self.shared.inner.lock().unwrap();
+        if t == "MESSAGE_CREATE" {
+            let key = (str_of(&d["channel_id"]), str_of(&d["id"]));
+            g.messages.insert(key, d.clone());
+        }
         match &g.socket {
             Some(tx) => tx.send(Cmd::Dispatch(t.to_string(), d)).is_ok(),
             None => false,
@@ -200,6 +246,10 @@ impl FakeDiscord {
     }
 }
 
+fn str_of(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
 pub fn user(id: &str, name: &str, bot: bool) -> Value {
     json!({ "id": id, "username": name, "bot": bot })
 }
@@ -214,6 +264,20 @@ pub fn message(id: &str, channel: &str, author: Value, content: &str) -> Value {
     })
 }
 
+/// A guild member with these roles.
+pub fn member(id: &str, name: &str, roles: &[&str]) -> Value {
+    json!({"user": user(id, name, false), "roles": roles, "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0})
+}
+
+/// The partial channel an interaction names: the channel, or a thread in it (type 11).
+pub fn partial_channel(id: &str) -> Value {
+    if id == CHANNEL_ID {
+        json!({"id": id, "type": 0, "name": "backups"})
+    } else {
+        json!({"id": id, "type": 11, "name": "a thread", "parent_id": CHANNEL_ID})
+    }
+}
+
 fn interaction_base(
     kind: u8,
     id: &str,
@@ -222,13 +286,64 @@ fn interaction_base(
 ) -> serde_json::Map<String, Value> {
     json!({
         "id": id, "application_id": APP_ID, "type": kind, "token": token, "version": 1,
-        "guild_id": GUILD_ID, "channel_id": channel, "locale": "en-US", "entitlements": [],
-        "attachment_size_limit": 8388608,
-        "member": {"user": user("4001", "alice", false), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0}
+        "guild_id": GUILD_ID, "channel_id": channel, "channel": partial_channel(channel),
+        "locale": "en-US", "entitlements": [], "attachment_size_limit": 8388608,
+        "member": member("4001", "alice", &[])
     })
     .as_object()
     .unwrap()
     .clone()
+}
+
+/// `/backup-error` with options, typed in `channel` (a thread, or the channel).
+pub fn command_in(id: &str, token: &str, channel: &str, options: Value) -> Value {
+    let mut m = interaction_base(2, id, token, channel);
+    m.insert(
+        "data".into(),
+        json!({"id": "5001", "name": "backup-error", "type": 1, "options": options}),
+    );
+    Value::Object(m)
+}
+
+/// A button pressed on the bot's message `on` in `channel`, by `who` (a [`member`]).
+pub fn press(id: &str, token: &str, custom_id: &str, on: &str, channel: &str, who: Value) -> Value {
+    let mut m = interaction_base(3, id, token, channel);
+    m.insert(
+        "data".into(),
+        json!({"custom_id": custom_id, "component_type": 2}),
+    );
+    m.insert(
+        "message".into(),
+        message(on, channel, user(BOT_ID, "backup-bot", true), ""),
+    );
+    m.insert("member".into(), who);
+    Value::Object(m)
+}
+
+/// A modal submitted (type 5): opened from the button on message `on`, its text input `note`
+/// holding `text` (Discord sends an empty string for a blank optional input).
+pub fn modal_submit(
+    id: &str,
+    token: &str,
+    custom_id: &str,
+    on: &str,
+    channel: &str,
+    who: Value,
+    text: &str,
+) -> Value {
+    let mut m = interaction_base(5, id, token, channel);
+    m.insert(
+        "data".into(),
+        json!({"custom_id": custom_id, "components": [
+            {"type": 1, "components": [{"type": 4, "custom_id": "note", "value": text}]}
+        ]}),
+    );
+    m.insert(
+        "message".into(),
+        message(on, channel, user(BOT_ID, "backup-bot", true), ""),
+    );
+    m.insert("member".into(), who);
+    Value::Object(m)
 }
 
 /// `/backup-error` with options.
@@ -314,13 +429,80 @@ async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Byte
                 None => StatusCode::NOT_FOUND.into_response(),
             }
         }
-        ("POST", ["channels", c, "messages"]) => ok(message(&next_id(), c, me, "")),
-        ("PATCH", ["channels", c, "messages", m]) => ok(message(m, c, me, "")),
+        ("POST", ["channels", c, "messages"]) => {
+            let id = next_id();
+            let mut m = message(&id, c, me, parsed["content"].as_str().unwrap_or(""));
+            m["embeds"] = parsed.get("embeds").cloned().unwrap_or(json!([]));
+            m["components"] = parsed.get("components").cloned().unwrap_or(json!([]));
+            let mut g = shared.inner.lock().unwrap();
+            g.messages.insert((c.to_string(), id), m.clone());
+            drop(g);
+            ok(m)
+        }
+        ("GET", ["channels", c, "messages", m]) => {
+            let g = shared.inner.lock().unwrap();
+            match g.messages.get(&(c.to_string(), m.to_string())) {
+                Some(v) => ok(v.clone()),
+                None => error(StatusCode::NOT_FOUND, "Unknown Message", 10008),
+            }
+        }
+        ("PATCH", ["channels", c, "messages", m]) => {
+            let mut g = shared.inner.lock().unwrap();
+            let key = (c.to_string(), m.to_string());
+            let mut v = g
+                .messages
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| message(m, c, me, ""));
+            for k in ["content", "embeds", "components"] {
+                if let Some(x) = parsed.get(k) {
+                    v[k] = x.clone();
+                }
+            }
+            v["edited_timestamp"] = json!("2024-01-01T00:00:01.000000+00:00");
+            g.messages.insert(key, v.clone());
+            drop(g);
+            ok(v)
+        }
         ("DELETE", ["channels", _, "messages", _]) => StatusCode::NO_CONTENT.into_response(),
-        ("POST", ["channels", c, "messages", _m, "threads"]) => ok(json!({
-            "id": next_id(), "type": 11, "name": parsed["name"], "guild_id": GUILD_ID, "parent_id": c
-        })),
-        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["channels", c, "messages", m, "threads"]) => {
+            // Discord: the thread has the message's id; a message has one thread at most.
+            let mut g = shared.inner.lock().unwrap();
+            if g.threads.contains_key(*m) {
+                drop(g);
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "A thread has already been created for this message",
+                    160004,
+                );
+            }
+            let t = json!({
+                "id": m, "type": 11, "name": parsed["name"], "guild_id": GUILD_ID, "parent_id": c
+            });
+            g.threads.insert(m.to_string(), t.clone());
+            drop(g);
+            ok(t)
+        }
+        ("GET", ["channels", c]) => {
+            let g = shared.inner.lock().unwrap();
+            match g.threads.get(*c) {
+                Some(t) => ok(t.clone()),
+                None if *c == CHANNEL_ID => ok(json!({
+                    "id": c, "type": 0, "name": "backups", "guild_id": GUILD_ID, "position": 0
+                })),
+                None => error(StatusCode::NOT_FOUND, "Unknown Channel", 10003),
+            }
+        }
+        ("POST", ["interactions", id, _, "callback"]) => {
+            if !shared.inner.lock().unwrap().answered.insert(id.to_string()) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "Interaction has already been acknowledged.",
+                    40060,
+                );
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("POST", ["webhooks", _, _]) => ok(message(&next_id(), CHANNEL_ID, me, "")),
         ("PUT", ["applications", _, rest @ ..]) => {
             let guild = (rest.first() == Some(&"guilds"))
@@ -345,6 +527,11 @@ async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Byte
         )
             .into_response(),
     }
+}
+
+/// An error as Discord writes it.
+fn error(status: StatusCode, message: &str, code: u32) -> Response {
+    (status, Json(json!({"message": message, "code": code}))).into_response()
 }
 
 async fn gateway(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {
