@@ -7,7 +7,7 @@ use crate::discord::{custom_ids, paste, start, PASTE};
 use crate::fake_discord::{self as fd, FakeDiscord, GUILD_ID};
 use crate::fake_pagerduty::FakePagerDuty;
 use serde_json::{json, Value};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const ROLE: &str = "5555";
 const SECONDARY: &str = "6666";
@@ -36,12 +36,12 @@ fn pagerduty() -> (tokio::runtime::Runtime, FakePagerDuty) {
 }
 
 fn wait_until<T>(within: Duration, f: impl Fn() -> Option<T>) -> Option<T> {
-    let until = std::time::Instant::now() + within;
+    let until = Instant::now() + within;
     loop {
         if let Some(t) = f() {
             return Some(t);
         }
-        if std::time::Instant::now() > until {
+        if Instant::now() > until {
             return None;
         }
         std::thread::sleep(Duration::from_millis(20));
@@ -61,7 +61,9 @@ fn text(m: &Value) -> String {
     m["embeds"].to_string()
 }
 
-/// Presses `custom_id` on message `on` in the paste's thread and waits for `done`.
+/// Presses `custom_id` on message `on` in the paste's thread and waits for `done`. A press
+/// that comes before the bot has recorded the message it is on is told the entry is gone (a
+/// follow-up, and `done` not there): it is pressed again, as a person would.
 fn press_then<T>(
     fake: &FakeDiscord,
     n: u32,
@@ -70,13 +72,40 @@ fn press_then<T>(
     who: Value,
     done: impl Fn(&[Value]) -> Option<T>,
 ) -> T {
-    let (id, token) = (format!("{}", 8000 + n), format!("tok{n}"));
-    assert!(fake.dispatch(
-        "INTERACTION_CREATE",
-        fd::press(&id, &token, custom_id, on, PASTE_ID, who)
-    ));
-    fake.wait_posted(PASTE_ID, WAIT, done)
-        .unwrap_or_else(|| panic!("after {custom_id}: {:#?}", fake.posted(PASTE_ID)))
+    let until = Instant::now() + WAIT;
+    for attempt in 0..50 {
+        let (id, token) = (
+            format!("{}", 8000 + n * 100 + attempt),
+            format!("tok{n}-{attempt}"),
+        );
+        assert!(fake.dispatch(
+            "INTERACTION_CREATE",
+            fd::press(&id, &token, custom_id, on, PASTE_ID, who.clone())
+        ));
+        let said = format!("POST /api/v10/webhooks/{}/{token}", fd::APP_ID);
+        while Instant::now() < until {
+            if let Some(t) = done(&fake.posted(PASTE_ID)) {
+                return t;
+            }
+            if !fake.calls(&said).is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    panic!("after {custom_id}: {:#?}", fake.posted(PASTE_ID))
+}
+
+/// Waits for the follow-up that says the escalation is open (it comes once its card is kept).
+fn escalated(fake: &FakeDiscord, token: &str) {
+    let said = format!("POST /api/v10/webhooks/{}/{token}", fd::APP_ID);
+    wait_until(WAIT, || {
+        fake.calls(&said)
+            .iter()
+            .any(|c| c.body.to_string().contains("Escalated to on-call as #"))
+            .then_some(())
+    })
+    .unwrap_or_else(|| panic!("{:#?}", fake.calls(&said)));
 }
 
 /// The card: content, allowed mentions, its ack and resolve buttons.
@@ -128,6 +157,7 @@ fn the_whole_escalation_through_discord_pings_on_call_reminds_and_resolves_with_
         button(p, "escalation.open:")
     });
     let (card, ack, resolve) = press_then(&fake, 3, &open, &offer, alice(), card);
+    escalated(&fake, "tok3-");
 
     // The card pings the on-call role, and nobody else.
     assert_eq!(card["content"], format!("<@&{ROLE}>"));
@@ -268,8 +298,11 @@ fn escalate_hostile(fake: &FakeDiscord) -> (Value, String, String) {
         "INTERACTION_CREATE",
         fd::command_in("8101", "tok101", PASTE_ID, options)
     ));
-    fake.wait_posted(PASTE_ID, WAIT, card)
-        .unwrap_or_else(|| panic!("{:#?}", fake.posted(PASTE_ID)))
+    let card = fake
+        .wait_posted(PASTE_ID, WAIT, card)
+        .unwrap_or_else(|| panic!("{:#?}", fake.posted(PASTE_ID)));
+    escalated(fake, "tok101");
+    card
 }
 
 #[test]
