@@ -22,6 +22,8 @@ mod discord;
 mod dockerfile;
 #[path = "e2e/escalation_console.rs"]
 mod escalation_console;
+#[path = "e2e/escalation_discord.rs"]
+mod escalation_discord;
 #[path = "e2e/escalation_store.rs"]
 mod escalation_store;
 #[path = "e2e/eval.rs"]

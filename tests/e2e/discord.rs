@@ -9,16 +9,16 @@ use std::io::Read;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-const PASTE: &str =
+pub(crate) const PASTE: &str =
     "2026-11-20T03:12:44Z ERROR backup job for erp-app02 failed: UserErrorFsFreezeFailed";
 const POSTS: &str = "POST /api/v10/channels/2001/messages";
 
-struct Bot {
+pub(crate) struct Bot {
     child: Child,
 }
 
 impl Bot {
-    fn logs(mut self) -> String {
+    pub(crate) fn logs(mut self) -> String {
         let _ = self.child.kill();
         let mut err = String::new();
         if let Some(mut e) = self.child.stderr.take() {
@@ -57,7 +57,7 @@ fn command(fake: &FakeDiscord, args: &[&str], extra: &[(&str, &str)]) -> std::pr
     cmd
 }
 
-fn start(fake: &FakeDiscord, extra: &[(&str, &str)]) -> Bot {
+pub(crate) fn start(fake: &FakeDiscord, extra: &[(&str, &str)]) -> Bot {
     let child = command(fake, &["serve"], extra)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -71,7 +71,7 @@ fn start(fake: &FakeDiscord, extra: &[(&str, &str)]) -> Bot {
     bot
 }
 
-fn paste(id: &str, content: &str) -> Value {
+pub(crate) fn paste(id: &str, content: &str) -> Value {
     fd::message(id, CHANNEL_ID, fd::user("4001", "alice", false), content)
 }
 
@@ -90,7 +90,7 @@ fn quiet_for(fake: &FakeDiscord, prefix: &str, n: usize, wait: Duration) {
     );
 }
 
-fn custom_ids(body: &Value) -> Vec<String> {
+pub(crate) fn custom_ids(body: &Value) -> Vec<String> {
     body["components"]
         .as_array()
         .into_iter()
@@ -397,7 +397,7 @@ fn thread_mode_answers_in_a_new_thread() {
         .unwrap()
         .starts_with("UserErrorFsFreezeFailed"));
     let posts = fake.wait_for(
-        "POST /api/v10/channels/7001/messages",
+        "POST /api/v10/channels/1601/messages",
         1,
         Duration::from_secs(15),
     );

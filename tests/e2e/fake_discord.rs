@@ -1,8 +1,11 @@
 //! A fake Discord on 127.0.0.1: the REST routes the bot calls (gateway, channel messages,
 //! threads, interaction callbacks, webhook follow-ups, application commands, attachments) and a
 //! gateway WebSocket (HELLO, IDENTIFY → READY, heartbeats and their ACKs, dispatches, a dropped
-//! connection and RESUME, close codes). It records what it receives, and answers 429 as Discord
-//! does while a rate limit runs.
+//! connection and RESUME, close codes). It records what it receives. As Discord does: it keeps
+//! the messages posted and dispatched (`GET` a message; `404 Unknown Message` else), a thread
+//! made from a message has that message's id (and one such thread only), `GET` a channel gives
+//! a thread's `parent_id`, and an interaction takes one initial response (`400`, code 40060,
+//! after that). It answers 429 as Discord does while a rate limit runs.
 
 use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message as Ws, WebSocket, WebSocketUpgrade};
@@ -12,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,6 +25,10 @@ pub const APP_ID: &str = "900";
 pub const BOT_ID: &str = "900";
 pub const GUILD_ID: &str = "3001";
 pub const CHANNEL_ID: &str = "2001";
+
+#[path = "fake_discord_payloads.rs"]
+mod payloads;
+pub use payloads::*;
 
 /// One REST request the fake received.
 #[derive(Debug, Clone)]
@@ -51,6 +58,12 @@ struct Inner {
     rate_limits: HashMap<String, f64>,
     /// Rate limits running: prefix → until when requests are answered 429.
     limited_until: HashMap<String, Instant>,
+    /// Messages by (channel, id): posted by the bot, or dispatched as MESSAGE_CREATE.
+    messages: HashMap<(String, String), Value>,
+    /// Threads made, by id.
+    threads: HashMap<String, Value>,
+    /// Interactions that had their initial response.
+    answered: HashSet<String>,
 }
 
 enum Cmd {
@@ -174,6 +187,38 @@ impl FakeDiscord {
             .insert(prefix.to_string(), seconds);
     }
 
+    /// The messages the bot posted in `channel`, oldest first, as they stand now (edits applied).
+    pub fn posted(&self, channel: &str) -> Vec<Value> {
+        let g = self.shared.inner.lock().unwrap();
+        let mut v: Vec<Value> = g
+            .messages
+            .iter()
+            .filter(|((c, _), m)| c == channel && m["author"]["id"] == BOT_ID)
+            .map(|(_, m)| m.clone())
+            .collect();
+        v.sort_by_key(|m| str_of(&m["id"]).parse::<u64>().unwrap_or(0));
+        v
+    }
+
+    /// Polls `posted(channel)` until `pick` finds something in it.
+    pub fn wait_posted<T>(
+        &self,
+        channel: &str,
+        within: Duration,
+        pick: impl Fn(&[Value]) -> Option<T>,
+    ) -> Option<T> {
+        let until = Instant::now() + within;
+        loop {
+            if let Some(t) = pick(&self.posted(channel)) {
+                return Some(t);
+            }
+            if Instant::now() > until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until a gateway session is up (READY or RESUMED sent).
     pub fn wait_connected(&self, within: Duration) -> bool {
         let until = Instant::now() + within;
@@ -187,7 +232,11 @@ impl FakeDiscord {
     }
 
     pub fn dispatch(&self, t: &str, d: Value) -> bool {
-        let g = self.shared.inner.lock().unwrap();
+        let mut g = self.shared.inner.lock().unwrap();
+        if t == "MESSAGE_CREATE" {
+            let key = (str_of(&d["channel_id"]), str_of(&d["id"]));
+            g.messages.insert(key, d.clone());
+        }
         match &g.socket {
             Some(tx) => tx.send(Cmd::Dispatch(t.to_string(), d)).is_ok(),
             None => false,
@@ -219,69 +268,8 @@ impl FakeDiscord {
     }
 }
 
-pub fn user(id: &str, name: &str, bot: bool) -> Value {
-    json!({ "id": id, "username": name, "bot": bot })
-}
-
-/// A message object with the fields serenity requires.
-pub fn message(id: &str, channel: &str, author: Value, content: &str) -> Value {
-    json!({
-        "id": id, "channel_id": channel, "guild_id": GUILD_ID, "author": author, "content": content,
-        "timestamp": "2024-01-01T00:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
-        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
-        "pinned": false, "type": 0
-    })
-}
-
-fn interaction_base(
-    kind: u8,
-    id: &str,
-    token: &str,
-    channel: &str,
-) -> serde_json::Map<String, Value> {
-    json!({
-        "id": id, "application_id": APP_ID, "type": kind, "token": token, "version": 1,
-        "guild_id": GUILD_ID, "channel_id": channel, "locale": "en-US", "entitlements": [],
-        "attachment_size_limit": 8388608,
-        "member": {"user": user("4001", "alice", false), "roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0}
-    })
-    .as_object()
-    .unwrap()
-    .clone()
-}
-
-/// `/backup-error` with options.
-pub fn command(id: &str, token: &str, options: Value) -> Value {
-    let mut m = interaction_base(2, id, token, CHANNEL_ID);
-    m.insert(
-        "data".into(),
-        json!({"id": "5001", "name": "backup-error", "type": 1, "options": options}),
-    );
-    Value::Object(m)
-}
-
-/// Autocomplete of the `code` option.
-pub fn autocomplete(id: &str, token: &str, partial: &str) -> Value {
-    let mut m = interaction_base(4, id, token, CHANNEL_ID);
-    m.insert(
-        "data".into(),
-        json!({"id": "5001", "name": "backup-error", "type": 1, "options": [{"name": "code", "type": 3, "value": partial, "focused": true}]}),
-    );
-    Value::Object(m)
-}
-
-/// A button pressed on the bot's message `on`.
-pub fn button(id: &str, token: &str, custom_id: &str, on: &str) -> Value {
-    let mut m = interaction_base(3, id, token, CHANNEL_ID);
-    m.insert(
-        "data".into(),
-        json!({"custom_id": custom_id, "component_type": 2}),
-    );
-    m.insert(
-        "message".into(),
-        message(on, CHANNEL_ID, user(BOT_ID, "backup-bot", true), ""),
-    );
-    Value::Object(m)
+fn str_of(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
 }
 
 async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
@@ -355,13 +343,80 @@ async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Byte
                 None => StatusCode::NOT_FOUND.into_response(),
             }
         }
-        ("POST", ["channels", c, "messages"]) => ok(message(&next_id(), c, me, "")),
-        ("PATCH", ["channels", c, "messages", m]) => ok(message(m, c, me, "")),
+        ("POST", ["channels", c, "messages"]) => {
+            let id = next_id();
+            let mut m = message(&id, c, me, parsed["content"].as_str().unwrap_or(""));
+            m["embeds"] = parsed.get("embeds").cloned().unwrap_or(json!([]));
+            m["components"] = parsed.get("components").cloned().unwrap_or(json!([]));
+            let mut g = shared.inner.lock().unwrap();
+            g.messages.insert((c.to_string(), id), m.clone());
+            drop(g);
+            ok(m)
+        }
+        ("GET", ["channels", c, "messages", m]) => {
+            let g = shared.inner.lock().unwrap();
+            match g.messages.get(&(c.to_string(), m.to_string())) {
+                Some(v) => ok(v.clone()),
+                None => error(StatusCode::NOT_FOUND, "Unknown Message", 10008),
+            }
+        }
+        ("PATCH", ["channels", c, "messages", m]) => {
+            let mut g = shared.inner.lock().unwrap();
+            let key = (c.to_string(), m.to_string());
+            let mut v = g
+                .messages
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| message(m, c, me, ""));
+            for k in ["content", "embeds", "components"] {
+                if let Some(x) = parsed.get(k) {
+                    v[k] = x.clone();
+                }
+            }
+            v["edited_timestamp"] = json!("2024-01-01T00:00:01.000000+00:00");
+            g.messages.insert(key, v.clone());
+            drop(g);
+            ok(v)
+        }
         ("DELETE", ["channels", _, "messages", _]) => StatusCode::NO_CONTENT.into_response(),
-        ("POST", ["channels", c, "messages", _m, "threads"]) => ok(json!({
-            "id": next_id(), "type": 11, "name": parsed["name"], "guild_id": GUILD_ID, "parent_id": c
-        })),
-        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["channels", c, "messages", m, "threads"]) => {
+            // Discord: the thread has the message's id; a message has one thread at most.
+            let mut g = shared.inner.lock().unwrap();
+            if g.threads.contains_key(*m) {
+                drop(g);
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "A thread has already been created for this message",
+                    160004,
+                );
+            }
+            let t = json!({
+                "id": m, "type": 11, "name": parsed["name"], "guild_id": GUILD_ID, "parent_id": c
+            });
+            g.threads.insert(m.to_string(), t.clone());
+            drop(g);
+            ok(t)
+        }
+        ("GET", ["channels", c]) => {
+            let g = shared.inner.lock().unwrap();
+            match g.threads.get(*c) {
+                Some(t) => ok(t.clone()),
+                None if *c == CHANNEL_ID => ok(json!({
+                    "id": c, "type": 0, "name": "backups", "guild_id": GUILD_ID, "position": 0
+                })),
+                None => error(StatusCode::NOT_FOUND, "Unknown Channel", 10003),
+            }
+        }
+        ("POST", ["interactions", id, _, "callback"]) => {
+            if !shared.inner.lock().unwrap().answered.insert(id.to_string()) {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    "Interaction has already been acknowledged.",
+                    40060,
+                );
+            }
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("POST", ["webhooks", _, _]) => ok(message(&next_id(), CHANNEL_ID, me, "")),
         ("PUT", ["applications", _, rest @ ..]) => {
             let guild = (rest.first() == Some(&"guilds"))
@@ -409,6 +464,11 @@ fn rate_limited(left: Duration) -> Response {
     h.insert("x-ratelimit-bucket", "fake-bucket".parse().unwrap());
     h.insert("x-ratelimit-scope", "user".parse().unwrap());
     r
+}
+
+/// An error as Discord writes it.
+fn error(status: StatusCode, message: &str, code: u32) -> Response {
+    (status, Json(json!({"message": message, "code": code}))).into_response()
 }
 
 async fn gateway(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {

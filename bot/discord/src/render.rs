@@ -1,7 +1,10 @@
 //! Rendering is a pure function: a core [`Card`] becomes an embed and button rows within
 //! Discord's limits (title 256, description 4,096, 25 fields of 1,024, 6,000 in all, 5 buttons a
-//! row). Every piece of text passes through the one sanitiser.
+//! row). Every piece of text passes through the one sanitiser; the card's `pings` (Discord
+//! targets only) are the one exception: they are written as the message's content, the only
+//! place a mention notifies, and named in its `allowed_mentions`.
 
+use backup_bot_core::escalation::{Platform, Target};
 use backup_bot_core::sanitize;
 use backup_bot_core::Card;
 use serenity::all::{ButtonStyle, CreateActionRow, CreateButton, CreateEmbed, CreateEmbedFooter};
@@ -22,11 +25,48 @@ pub const COLOUR: u32 = 0x0078D4;
 /// A rendered reply: one embed (none for a bare notice), its button rows, and plain content.
 #[derive(Debug, Clone)]
 pub struct Rendered {
+    /// The mentions of `pings`, and nothing else.
     pub content: Option<String>,
+    /// Whom the message may notify: exactly the roles and users its content mentions.
+    pub pings: Pings,
     pub embed: Option<CreateEmbed>,
     pub rows: Vec<CreateActionRow>,
     /// The embed's parts, kept for tests and golden files.
     pub parts: Parts,
+}
+
+/// The roles and users a message mentions (and the only ones its `allowed_mentions` names).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pings {
+    pub roles: Vec<u64>,
+    pub users: Vec<u64>,
+}
+
+impl Pings {
+    /// The Discord targets among `targets` (a Slack target never reaches Discord).
+    pub fn of(targets: &[Target]) -> Pings {
+        let mut p = Pings::default();
+        for t in targets.iter().filter(|t| t.platform() == Platform::Discord) {
+            match t {
+                Target::DiscordRole(id) if !p.roles.contains(id) => p.roles.push(*id),
+                Target::DiscordUser(id) if !p.users.contains(id) => p.users.push(*id),
+                _ => {}
+            }
+        }
+        p
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty() && self.users.is_empty()
+    }
+
+    /// The message content that mentions them: `<@&ID>` for a role, `<@ID>` for a user.
+    pub fn content(&self) -> Option<String> {
+        let all: Vec<String> = (self.roles.iter().map(|id| format!("<@&{id}>")))
+            .chain(self.users.iter().map(|id| format!("<@{id}>")))
+            .collect();
+        (!all.is_empty()).then(|| all.join(" "))
+    }
 }
 
 /// What went into the embed, as plain data.
@@ -234,8 +274,10 @@ pub fn card(c: &Card) -> Rendered {
     if !p.footer.is_empty() {
         embed = embed.footer(CreateEmbedFooter::new(p.footer.clone()));
     }
+    let pings = Pings::of(&c.pings);
     Rendered {
-        content: None,
+        content: pings.content(),
+        pings,
         embed: Some(embed),
         rows,
         parts: p,

@@ -4,7 +4,7 @@
 
 use crate::send::{failure, DiscordSender, RETRIES};
 use backup_bot_core::chat::Decider;
-use backup_bot_core::{Action, CommandCall, Incoming, Message as CoreMessage};
+use backup_bot_core::{Incoming, Message as CoreMessage};
 use backup_bot_runtime::link::Link;
 use backup_bot_runtime::{retry, Runtime, State};
 use secrecy::{ExposeSecret, SecretString};
@@ -92,6 +92,7 @@ impl DiscordBot {
                 .map(|url| crate::rest::Direct::new(url, &opts.token)),
             reply: opts.reply,
             in_channel: opts.in_channel,
+            guilds: Default::default(),
         };
         Arc::new(DiscordBot {
             runtime: Runtime::new(decider, state, sender, opts.escalation.clone()),
@@ -105,7 +106,7 @@ impl DiscordBot {
         })
     }
 
-    fn me(&self) -> Option<UserId> {
+    pub(crate) fn me(&self) -> Option<UserId> {
         *self
             .me
             .lock()
@@ -162,7 +163,7 @@ impl DiscordBot {
     }
 
     /// Autocomplete for the `code` option: up to 25 choices.
-    fn complete(&self, partial: &str) -> CreateAutocompleteResponse {
+    pub(crate) fn complete(&self, partial: &str) -> CreateAutocompleteResponse {
         let matcher = self.runtime.decider().matcher();
         let mut r = CreateAutocompleteResponse::new();
         for (name, value) in backup_bot_core::complete(&matcher, partial, 25) {
@@ -230,6 +231,10 @@ impl EventHandler for Handler {
 
     async fn message(&self, _ctx: Context, msg: Message) {
         let bot = &self.0;
+        bot.runtime
+            .platform()
+            .guilds
+            .seen(msg.channel_id, msg.guild_id);
         let mut text = msg.content.clone();
         if !(msg.attachments.is_empty() || msg.author.bot || msg.webhook_id.is_some()) {
             text.push_str(&bot.attachments(&msg).await);
@@ -288,90 +293,7 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        let bot = &self.0;
-        match interaction {
-            Interaction::Autocomplete(ac) => {
-                let partial = ac
-                    .data
-                    .autocomplete()
-                    .map(|o| o.value.to_string())
-                    .unwrap_or_default();
-                let answer = bot.complete(&partial);
-                if let Err(e) = ac
-                    .create_response(&ctx.http, CreateInteractionResponse::Autocomplete(answer))
-                    .await
-                {
-                    tracing::warn!(error = %e, "autocomplete answer failed");
-                }
-            }
-            Interaction::Command(cmd) if cmd.data.name == COMMAND => {
-                let ephemeral = !bot.opts.in_channel;
-                // Acknowledge in time (deferred), then follow up.
-                let defer = CreateInteractionResponse::Defer(
-                    CreateInteractionResponseMessage::new().ephemeral(ephemeral),
-                );
-                if let Err(e) = retry(RETRIES, || async {
-                    cmd.create_response(&ctx.http, defer.clone())
-                        .await
-                        .map_err(failure)
-                })
-                .await
-                {
-                    tracing::error!(error = %e, "could not acknowledge a command");
-                    return;
-                }
-                let mut text = String::new();
-                for o in cmd.data.options() {
-                    if let ResolvedValue::String(s) = o.value {
-                        if !text.is_empty() {
-                            text.push(' ');
-                        }
-                        text.push_str(s);
-                    }
-                }
-                tracing::info!(channel = %cmd.channel_id, user = %cmd.user.id, "command");
-                let call = Incoming::Command(CommandCall {
-                    channel: cmd.channel_id.to_string(),
-                    user: Some(cmd.user.id.to_string()),
-                    text,
-                    ..Default::default()
-                });
-                bot.runtime
-                    .handle(call, None, &Some(cmd.token.clone()))
-                    .await;
-            }
-            Interaction::Component(c) => {
-                // Acknowledge at once (a deferred update), then act.
-                if let Err(e) = retry(RETRIES, || async {
-                    c.create_response(&ctx.http, CreateInteractionResponse::Acknowledge)
-                        .await
-                        .map_err(failure)
-                })
-                .await
-                {
-                    tracing::error!(error = %e, "could not acknowledge a button");
-                    return;
-                }
-                let ephemeral = c
-                    .message
-                    .flags
-                    .is_some_and(|f| f.contains(MessageFlags::EPHEMERAL));
-                tracing::info!(channel = %c.channel_id, action = %c.data.custom_id, "button");
-                let action = Incoming::Action(Action {
-                    channel: c.channel_id.to_string(),
-                    user: Some(c.user.id.to_string()),
-                    action_id: c.data.custom_id.clone(),
-                    message_ts: c.message.id.to_string(),
-                    thread_ts: None,
-                    ephemeral,
-                    ..Default::default()
-                });
-                bot.runtime
-                    .handle(action, None, &Some(c.token.clone()))
-                    .await;
-            }
-            _ => {}
-        }
+        self.0.interaction(&ctx, interaction).await;
     }
 }
 

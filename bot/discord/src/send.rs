@@ -1,10 +1,15 @@
 //! Discord as a [`Platform`]: replies with embeds and buttons (or a new thread on the paste),
 //! edits, deletions and interaction follow-ups, as serenity builds them, sent through
 //! [`crate::rest`] (which reads a 429's wait); errors told apart for the runtime's retries.
+//! For escalations: the paste read back, links to messages, the resolve modal. A message's
+//! `allowed_mentions` names exactly the roles and users its card pings (none for every other
+//! message, and none for an edit).
 
-use crate::render::{self, Rendered};
+use crate::escalate::{self, Guilds, Interacted};
+use crate::render::{self, Pings, Rendered};
 use crate::rest::{self, Direct};
 use crate::ReplyStyle;
+use backup_bot_core::escalation::Move;
 use backup_bot_core::Reply;
 use backup_bot_index::Matcher;
 use backup_bot_runtime::{retry, Failure, Platform, Post, RetryPolicy, Sent, Wait};
@@ -42,6 +47,8 @@ pub struct DiscordSender {
     pub http: OnceLock<Arc<Http>>,
     /// Set with `discord.api_url`: the calls that carry replies go through it from here.
     pub direct: Option<Direct>,
+    /// The guild of each channel heard from (for links).
+    pub guilds: Guilds,
     pub reply: ReplyStyle,
     pub in_channel: bool,
 }
@@ -60,8 +67,8 @@ fn id(s: &str) -> Result<u64, Failure> {
 }
 
 impl Platform for DiscordSender {
-    /// The interaction's token, for follow-ups.
-    type Context = Option<String>;
+    /// The interaction being answered: its first response, then follow-ups.
+    type Context = Option<Interacted>;
 
     fn name(&self) -> &'static str {
         "discord"
@@ -106,6 +113,8 @@ impl Platform for DiscordSender {
                 post.thread_ts
                     .or(post.source_ts)
                     .and_then(|t| t.parse::<u64>().ok())
+                    // A thread made from a message has its id: that message is in the parent.
+                    .filter(|&t| t != channel_id.get())
                     .map(MessageId::new),
             ),
         };
@@ -162,14 +171,16 @@ impl Platform for DiscordSender {
     async fn respond(
         &self,
         m: &Matcher,
-        token: &Option<String>,
+        ctx: &Option<Interacted>,
         reply: &Reply,
     ) -> Result<Option<Sent>, Failure> {
-        let Some(token) = token else {
+        let Some(i) = ctx else {
             tracing::warn!("a response outside an interaction was dropped");
             return Ok(None);
         };
         let http = self.http()?;
+        // A press left unanswered for a modal that did not come: acknowledged first.
+        i.acknowledge(http).await.map_err(failure)?;
         let r = render_on(m, reply);
         let ephemeral = !self.in_channel
             || !matches!(
@@ -181,7 +192,7 @@ impl Platform for DiscordSender {
         })?;
         let route = Route::WebhookFollowupMessages {
             application_id,
-            token,
+            token: &i.token,
         };
         let req =
             Request::new(route, LightMethod::Post).body(Some(json_body(&followup(&r, ephemeral))?));
@@ -190,6 +201,48 @@ impl Platform for DiscordSender {
             channel: sent.channel_id.to_string(),
             ts: sent.id.to_string(),
         }))
+    }
+
+    /// The thread's first message (see [`escalate::read_paste`]).
+    async fn read_paste(&self, channel: &str, thread: &str) -> Result<Option<String>, Failure> {
+        let http = self.http()?;
+        let text = escalate::read_paste(
+            http,
+            ChannelId::new(id(channel)?),
+            MessageId::new(id(thread)?),
+        )
+        .await
+        .map_err(failure)?;
+        Ok(Some(text))
+    }
+
+    /// `https://discord.com/channels/GUILD/CHANNEL/MESSAGE`, when the channel's guild is known
+    /// (from the events, else asked once).
+    async fn link(&self, channel: &str, ts: &str) -> Option<String> {
+        let channel = ChannelId::new(channel.parse().ok().filter(|&n| n > 0)?);
+        let guild = match self.guilds.of(channel) {
+            Some(g) => g,
+            None => {
+                let asked = self.http().ok()?.get_channel(channel).await.ok()?;
+                let g = asked.guild()?.guild_id;
+                self.guilds.seen(channel, Some(g));
+                g.get()
+            }
+        };
+        Some(escalate::link(guild, channel, ts))
+    }
+
+    /// The resolve modal, as the press's one initial response; false when the press was
+    /// answered already (the escalation is then resolved without a note).
+    async fn ask_note(&self, ctx: &Option<Interacted>, mv: &Move) -> Result<bool, Failure> {
+        let Some(i) = ctx.as_ref().filter(|i| !i.is_answered()) else {
+            return Ok(false);
+        };
+        let http = self.http()?;
+        i.answer(http, CreateInteractionResponse::Modal(escalate::modal(mv)))
+            .await
+            .map_err(failure)?;
+        Ok(true)
     }
 }
 
@@ -221,9 +274,16 @@ fn thread_name(m: &Matcher, reply: &Reply) -> String {
     }
 }
 
-fn message(r: &Rendered) -> CreateMessage {
+/// Exactly the roles and users a message pings: nothing parsed from its text, no `@everyone`.
+pub fn allowed(p: &Pings) -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+        .roles(p.roles.iter().map(|&id| RoleId::new(id)))
+        .users(p.users.iter().map(|&id| UserId::new(id)))
+}
+
+pub fn message(r: &Rendered) -> CreateMessage {
     let mut m = CreateMessage::new()
-        .allowed_mentions(CreateAllowedMentions::new())
+        .allowed_mentions(allowed(&r.pings))
         .components(r.rows.clone());
     if let Some(e) = &r.embed {
         m = m.embed(e.clone());
@@ -246,11 +306,84 @@ fn edit(r: &Rendered) -> EditMessage {
 
 fn followup(r: &Rendered, ephemeral: bool) -> CreateInteractionResponseFollowup {
     let mut m = CreateInteractionResponseFollowup::new()
-        .allowed_mentions(CreateAllowedMentions::new())
+        .allowed_mentions(allowed(&r.pings))
         .components(r.rows.clone())
         .ephemeral(ephemeral);
     if let Some(e) = &r.embed {
         m = m.embed(e.clone());
     }
+    if let Some(c) = &r.content {
+        m = m.content(c.clone());
+    }
     m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use backup_bot_core::escalation::Target;
+    use backup_bot_core::Card;
+    use serde_json::{json, Value};
+
+    const HOSTILE: &str = "@everyone @here <@123> <@&456> <@!789>";
+
+    fn hostile(pings: Vec<Target>) -> Card {
+        Card {
+            title: format!("Escalation {HOSTILE}"),
+            fields: vec![("Paste".into(), HOSTILE.into())],
+            steps: vec![HOSTILE.into()],
+            notes: vec![HOSTILE.into()],
+            context: HOSTILE.into(),
+            pings,
+            ..Card::default()
+        }
+    }
+
+    fn json(m: &CreateMessage) -> Value {
+        serde_json::to_value(m).unwrap()
+    }
+
+    #[test]
+    fn a_card_pings_only_its_configured_targets_whatever_its_text_says() {
+        let pings = vec![
+            Target::DiscordRole(5555),
+            Target::SlackGroup("S0ONCALL".into()),
+        ];
+        let v = json(&message(&render::card(&hostile(pings))));
+        assert_eq!(v["content"], "<@&5555>", "the mention is the whole content");
+        assert_eq!(v["allowed_mentions"]["parse"], json!([]));
+        assert_eq!(v["allowed_mentions"]["roles"], json!(["5555"]));
+        assert_eq!(v["allowed_mentions"]["users"], json!([]));
+        let text = v["embeds"].to_string();
+        for bad in [
+            "@everyone",
+            "@here",
+            "<@123>",
+            "<@&456>",
+            "<@!789>",
+            "<@&5555>",
+        ] {
+            assert!(!text.contains(bad), "{bad} in {text}");
+        }
+
+        let v = json(&message(&render::card(&hostile(vec![
+            Target::DiscordUser(6666),
+            Target::DiscordRole(5555),
+        ]))));
+        assert_eq!(v["content"], "<@&5555> <@6666>");
+        assert_eq!(v["allowed_mentions"]["roles"], json!(["5555"]));
+        assert_eq!(v["allowed_mentions"]["users"], json!(["6666"]));
+    }
+
+    #[test]
+    fn a_card_without_pings_and_an_edit_allow_no_mention() {
+        let r = render::card(&hostile(vec![]));
+        let v = json(&message(&r));
+        assert!(v.get("content").is_none_or(Value::is_null), "{v}");
+        let none = json!({"parse": [], "roles": [], "users": []});
+        assert_eq!(v["allowed_mentions"], none);
+        let r = render::card(&hostile(vec![Target::DiscordRole(5555)]));
+        let e = serde_json::to_value(edit(&r)).unwrap();
+        assert_eq!(e["allowed_mentions"], none);
+    }
 }
