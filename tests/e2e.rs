@@ -18,10 +18,14 @@ mod deploy_host;
 mod discord;
 #[path = "e2e/dockerfile.rs"]
 mod dockerfile;
+#[path = "e2e/escalation_slack.rs"]
+mod escalation_slack;
 #[path = "e2e/eval.rs"]
 mod eval;
 #[path = "e2e/fake_discord.rs"]
 mod fake_discord;
+#[path = "e2e/fake_pagerduty.rs"]
+mod fake_pagerduty;
 #[path = "e2e/fake_slack.rs"]
 mod fake_slack;
 #[path = "e2e/health.rs"]

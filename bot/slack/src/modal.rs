@@ -122,7 +122,7 @@ pub fn submission(vs: &SlackInteractionViewSubmissionEvent) -> Option<(Incoming,
     let incoming = Incoming::Action(Action {
         channel: meta.channel,
         user: Some(vs.user.id.value().clone()),
-        action_id: callback.clone(),
+        action_id: callback,
         message_ts: meta.message_ts,
         thread_ts: meta.thread_ts,
         ephemeral: false,
