@@ -24,6 +24,8 @@ mod dockerfile;
 mod escalation_console;
 #[path = "e2e/escalation_discord.rs"]
 mod escalation_discord;
+#[path = "e2e/escalation_slack.rs"]
+mod escalation_slack;
 #[path = "e2e/escalation_store.rs"]
 mod escalation_store;
 #[path = "e2e/eval.rs"]

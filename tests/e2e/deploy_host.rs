@@ -112,7 +112,7 @@ fn the_slack_app_manifest_asks_for_what_the_adapter_uses() {
         };
         assert!(scopes.contains(&scope), "{e} needs {scope}: {scopes:?}");
     }
-    let adapter: String = ["run.rs", "socket.rs", "http.rs"]
+    let adapter: String = ["run.rs", "socket.rs", "http.rs", "send.rs"]
         .iter()
         .map(|f| std::fs::read_to_string(root().join("bot/slack/src").join(f)).unwrap_or_default())
         .collect();
@@ -121,6 +121,9 @@ fn the_slack_app_manifest_asks_for_what_the_adapter_uses() {
         ("chat_update", "chat:write"),
         ("chat_delete", "chat:write"),
         ("files_info", "files:read"),
+        ("usergroups_users_list", "usergroups:read"),
+        ("conversations_replies", "channels:history"),
+        ("conversations_replies", "groups:history"),
     ];
     let used: Vec<_> = calls.iter().filter(|(c, _)| adapter.contains(c)).collect();
     assert!(!used.is_empty(), "the adapter's Web API calls");

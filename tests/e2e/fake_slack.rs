@@ -1,6 +1,9 @@
 //! A fake Slack on 127.0.0.1: the Web API routes the bot calls, response URLs, file downloads and
 //! a Socket Mode WebSocket that `apps.connections.open` hands out. It records every request,
-//! and can be told to answer a method with errors first (429 with Retry-After, 500).
+//! and can be told to answer a method with errors first (429 with Retry-After, 500). For
+//! escalations it keeps people's messages (conversations.replies), user groups
+//! (usergroups.users.list), answers chat.getPermalink and views.open (a trigger opens one view)
+//! as Slack's Web API documents them.
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message as Ws, WebSocket, WebSocketUpgrade};
@@ -35,6 +38,14 @@ struct Inner {
     delays: HashMap<String, std::time::Duration>,
     next_ts: u64,
     files: HashMap<String, String>,
+    /// People's messages, by (channel, ts): what conversations.replies finds.
+    messages: HashMap<(String, String), String>,
+    /// User groups' members, by group id.
+    groups: HashMap<String, Vec<String>>,
+    /// Triggers already exchanged for a view.
+    triggers: Vec<String>,
+    /// chat.postMessage bodies with the ts each got, in order.
+    posted: Vec<(String, Value)>,
     /// Frames the bot sent back on the socket (acknowledgements).
     acks: Vec<Value>,
     /// Socket connections opened so far.
@@ -162,6 +173,27 @@ impl FakeSlack {
         g.delays.insert(method.to_string(), by);
     }
 
+    /// A person's message (a thread's first message): conversations.replies answers with it.
+    pub fn add_message(&self, channel: &str, ts: &str, text: &str) {
+        let mut g = self.shared.inner.lock().unwrap();
+        g.messages
+            .insert((channel.to_string(), ts.to_string()), text.to_string());
+    }
+
+    /// A user group and its members: usergroups.users.list answers with them.
+    pub fn add_group(&self, id: &str, users: &[&str]) {
+        let mut g = self.shared.inner.lock().unwrap();
+        g.groups.insert(
+            id.to_string(),
+            users.iter().map(|u| u.to_string()).collect(),
+        );
+    }
+
+    /// Every chat.postMessage with the ts it was given, in order.
+    pub fn posted(&self) -> Vec<(String, Value)> {
+        self.shared.inner.lock().unwrap().posted.clone()
+    }
+
     pub fn add_file(&self, id: &str, text: &str) {
         self.shared
             .inner
@@ -241,11 +273,18 @@ fn failure(status: u16, retry_after: Option<u64>) -> Response {
 async fn api(
     State(shared): State<Shared>,
     Path(method): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let body: Value = serde_json::from_slice(&body)
-        .unwrap_or_else(|_| json!({ "form": String::from_utf8_lossy(&body) }));
+    // GET methods (conversations.replies, chat.getPermalink, usergroups.users.list) take their
+    // arguments in the query string.
+    let body: Value = if body.is_empty() && !query.is_empty() {
+        json!(query)
+    } else {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| json!({ "form": String::from_utf8_lossy(&body) }))
+    };
     if let Some((status, retry_after)) = record(&shared, &method, &headers, body.clone()) {
         return failure(status, retry_after);
     }
@@ -261,7 +300,9 @@ async fn api(
     let ts = if method == "chat.postMessage" {
         let mut g = shared.inner.lock().unwrap();
         g.next_ts += 1;
-        format!("{}.000100", g.next_ts)
+        let ts = format!("{}.000100", g.next_ts);
+        g.posted.push((ts.clone(), body.clone()));
+        ts
     } else {
         String::new()
     };
@@ -287,9 +328,71 @@ async fn api(
             };
             json!({"ok": true, "url": format!("ws://{}/socket?ticket={ticket}&app_id=A1", shared.addr)})
         }
+        "conversations.replies" => replies(&shared, &body),
+        "chat.getPermalink" => permalink(&body),
+        "views.open" => views_open(&shared, &body),
+        "usergroups.users.list" => {
+            let group = body["usergroup"].as_str().unwrap_or("");
+            match shared.inner.lock().unwrap().groups.get(group) {
+                Some(users) => json!({"ok": true, "users": users}),
+                None => json!({"ok": false, "error": "no_such_subteam"}),
+            }
+        }
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
     Json(answer).into_response()
+}
+
+/// A thread as conversations.replies returns it: its parent first (with `limit=1`, only it).
+fn replies(shared: &Shared, q: &Value) -> Value {
+    let (channel, ts) = (q["channel"].as_str(), q["ts"].as_str());
+    let (Some(channel), Some(ts)) = (channel, ts) else {
+        return json!({"ok": false, "error": "invalid_arguments"});
+    };
+    let g = shared.inner.lock().unwrap();
+    match g.messages.get(&(channel.to_string(), ts.to_string())) {
+        Some(text) => json!({
+            "ok": true,
+            "messages": [{"type": "message", "user": "U2147483697", "text": text, "thread_ts": ts, "ts": ts, "reply_count": 1}],
+            "has_more": true,
+            "response_metadata": {"next_cursor": "bmV4dF90czoxNDg0Njc4MjkwNTE3MDkx"}
+        }),
+        None => json!({"ok": false, "error": "thread_not_found"}),
+    }
+}
+
+fn permalink(q: &Value) -> Value {
+    let (Some(channel), Some(ts)) = (q["channel"].as_str(), q["message_ts"].as_str()) else {
+        return json!({"ok": false, "error": "invalid_arguments"});
+    };
+    json!({"ok": true, "channel": channel, "permalink": format!("https://example.slack.com/archives/{channel}/p{}", ts.replace('.', ""))})
+}
+
+/// views.open: a trigger opens one view; the view comes back with the ids Slack gives it.
+fn views_open(shared: &Shared, body: &Value) -> Value {
+    let Some(trigger) = body["trigger_id"].as_str() else {
+        return json!({"ok": false, "error": "invalid_arguments"});
+    };
+    let mut g = shared.inner.lock().unwrap();
+    if g.triggers.iter().any(|t| t == trigger) {
+        return json!({"ok": false, "error": "exchanged_trigger_id"});
+    }
+    g.triggers.push(trigger.to_string());
+    let mut view = body["view"].clone();
+    let id = format!("V0{}", g.triggers.len());
+    for (k, v) in [
+        ("id", json!(id)),
+        ("team_id", json!("T9TK3CUKW")),
+        ("state", json!({"values": {}})),
+        ("hash", json!("1569362015.55b5e41b")),
+        ("previous_view_id", Value::Null),
+        ("root_view_id", json!(id)),
+        ("app_id", json!("AABA1ABCD")),
+        ("bot_id", json!("BAH5CA16Z")),
+    ] {
+        view[k] = v;
+    }
+    json!({"ok": true, "view": view})
 }
 
 async fn files_info(

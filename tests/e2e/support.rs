@@ -1,11 +1,13 @@
 //! Shared by the end-to-end tests: paths of the repository, running the binary, the real
 //! `serve` against the fake Slack (`slack`), PostgreSQL scratch databases and a TCP proxy that
-//! can be cut (`postgres`).
+//! can be cut (`postgres`), escalation on Slack (`slack_escalation`).
 
 #[path = "support/postgres.rs"]
 pub mod postgres;
 #[path = "support/slack.rs"]
 pub mod slack;
+#[path = "support/slack_escalation.rs"]
+pub mod slack_escalation;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -157,6 +157,10 @@ async fn interactions(State(http): State<Http>, body: Bytes) -> Response {
         Ok(SlackInteractionEvent::BlockActions(ba)) => {
             tokio::spawn(http.bot.clone().on_actions(ba));
         }
+        // An empty 200 closes the modal; the work goes on in a task.
+        Ok(SlackInteractionEvent::ViewSubmission(vs)) => {
+            tokio::spawn(http.bot.clone().on_submission(vs));
+        }
         Ok(_) => {}
         Err(_) => crate::unreadable::log(
             "an interaction",

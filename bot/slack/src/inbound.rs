@@ -1,5 +1,6 @@
 //! Slack payloads (parsed with slack-morphism's models) become neutral [`Incoming`] events.
 
+use crate::modal::Press;
 use backup_bot_core::{Action, CommandCall, Incoming, Message};
 use slack_morphism::prelude::*;
 
@@ -178,8 +179,9 @@ pub fn command(c: &SlackCommandEvent) -> (Incoming, String) {
     )
 }
 
-/// The button presses of a `block_actions` interaction, with its `response_url`.
-pub fn actions(ba: &SlackInteractionBlockActionsEvent) -> Vec<(Incoming, Option<String>)> {
+/// The button presses of a `block_actions` interaction, each with the press (its
+/// `response_url`, and its `trigger_id` for a modal).
+pub fn actions(ba: &SlackInteractionBlockActionsEvent) -> Vec<(Incoming, Press)> {
     let (message_ts, channel, ephemeral) = match &ba.container {
         SlackInteractionActionContainer::Message(c) => (
             c.message_ts.value().clone(),
@@ -198,7 +200,13 @@ pub fn actions(ba: &SlackInteractionBlockActionsEvent) -> Vec<(Incoming, Option<
         .and_then(|m| m.origin.thread_ts.as_ref())
         .map(|t| t.value().clone())
         .filter(|t| *t != message_ts);
-    let response_url = ba.response_url.as_ref().map(|u| u.value().to_string());
+    let press = Press {
+        channel: channel.clone(),
+        message_ts: message_ts.clone(),
+        thread_ts: thread_ts.clone(),
+        response_url: ba.response_url.as_ref().map(|u| u.value().to_string()),
+        trigger_id: Some(ba.trigger_id.value().clone()),
+    };
     ba.actions
         .iter()
         .flatten()
@@ -213,8 +221,14 @@ pub fn actions(ba: &SlackInteractionBlockActionsEvent) -> Vec<(Incoming, Option<
                     ephemeral,
                     ..Default::default()
                 }),
-                response_url.clone(),
+                press.clone(),
             )
         })
         .collect()
+}
+
+/// A `view_submission`: the resolve note's modal, as the press it completes (see
+/// [`crate::modal::submission`]); any other view is `None`.
+pub fn submission(vs: &SlackInteractionViewSubmissionEvent) -> Option<(Incoming, Press)> {
+    crate::modal::submission(vs)
 }

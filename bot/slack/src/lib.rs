@@ -4,6 +4,7 @@
 
 pub mod http;
 pub mod inbound;
+pub mod modal;
 pub mod render;
 pub mod run;
 pub mod send;

@@ -1,7 +1,10 @@
 //! Rendering is a pure function: a core [`Card`] becomes Block Kit blocks and a fallback text,
 //! within Slack's limits (at most 50 blocks, section text at most 3,000 characters, header at most
-//! 150, button text at most 75). Every piece of text passes through the one sanitiser.
+//! 150, button text at most 75). Every piece of text passes through the one sanitiser; the
+//! card's `pings` (an escalation's on-call targets) are the only mentions written, unsanitised,
+//! at the start of the first section and of the fallback text.
 
+use backup_bot_core::escalation::{Platform, Target};
 use backup_bot_core::sanitize;
 use backup_bot_core::Card;
 use slack_morphism::prelude::*;
@@ -185,12 +188,66 @@ pub fn card(c: &Card) -> Rendered {
             .collect();
         blocks.push(SlackBlock::Actions(SlackActionsBlock::new(elements)));
     }
+    let pings = mentions(&c.pings);
+    if !pings.is_empty() {
+        ping_first_section(&mut blocks, &pings);
+    }
     blocks.truncate(MAX_BLOCKS);
-    let text = cut(
-        &sanitize::slack(&backup_bot_core::reply::text(c)),
-        MAX_FALLBACK,
-    );
-    Rendered { blocks, text }
+    let text = sanitize::slack(&backup_bot_core::reply::text(c));
+    let text = if pings.is_empty() {
+        text
+    } else {
+        format!("{pings} {text}")
+    };
+    Rendered {
+        blocks,
+        text: cut(&text, MAX_FALLBACK),
+    }
+}
+
+/// The Slack mentions of `pings` (a user group `<!subteam^S…>`, a user `<@U…>`); other
+/// platforms' targets, and any id that is not a plain Slack id, are left out.
+pub fn mentions(pings: &[Target]) -> String {
+    let plain = |id: &str| {
+        !id.is_empty()
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    let mut out: Vec<String> = Vec::new();
+    for t in pings.iter().filter(|t| t.platform() == Platform::Slack) {
+        let ok = match t {
+            Target::SlackGroup(id) | Target::SlackUser(id) => plain(id),
+            _ => false,
+        };
+        let m = t.mention();
+        if ok && !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out.join(" ")
+}
+
+/// Writes `pings` at the start of the first section (a section of its own after the header
+/// when there is none, or when the first one has no room left).
+fn ping_first_section(blocks: &mut Vec<SlackBlock>, pings: &str) {
+    let first = blocks
+        .iter()
+        .position(|b| matches!(b, SlackBlock::Section(_)));
+    if let Some(i) = first {
+        if let SlackBlock::Section(SlackSectionBlock {
+            text: Some(SlackBlockText::MarkDown(md)),
+            ..
+        }) = &mut blocks[i]
+        {
+            if md.text.chars().count() + pings.chars().count() < MAX_SECTION {
+                md.text = format!("{pings} {}", md.text);
+                return;
+            }
+        }
+    }
+    let at = usize::from(matches!(blocks.first(), Some(SlackBlock::Header(_))));
+    blocks.insert(at, section(pings.to_string()));
 }
 
 /// The blocks as Slack's wire JSON.
@@ -220,6 +277,77 @@ mod tests {
                 && !evil.contains("@here"),
             "{evil}"
         );
+    }
+
+    /// Every `<!…>` and `<@…>` in a rendered message, the way Slack reads mentions.
+    fn pinged(s: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, _) in s.match_indices('<') {
+            let rest = &s[i..];
+            if rest.starts_with("<!") || rest.starts_with("<@") {
+                let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+                out.push(rest[..end].to_string());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_hostile_card_pings_only_its_configured_targets() {
+        let hostile = "<!channel> <!here> <@U999> <!subteam^S999> @everyone @here";
+        let c = Card {
+            title: format!("Escalated: {hostile}"),
+            fields: vec![
+                ("State".into(), "Open".into()),
+                ("Note".into(), hostile.into()),
+                ("What was pasted".into(), format!("```\n{hostile}\n```")),
+            ],
+            notes: vec![format!("10:00 UTC — <@U999> escalated: {hostile}")],
+            context: hostile.into(),
+            buttons: vec![backup_bot_core::reply::Button {
+                label: hostile.into(),
+                action_id: "escalation.ack:1".into(),
+            }],
+            pings: vec![
+                Target::SlackGroup("S0ONCALL".into()),
+                Target::DiscordRole(42),
+                // Not a Slack id: never written.
+                Target::SlackUser("U1> <!channel".into()),
+            ],
+            ..Card::default()
+        };
+        let r = card(&c);
+        let json = blocks_json(&r).to_string();
+        assert_eq!(pinged(&json), ["<!subteam^S0ONCALL>"], "{json}");
+        assert_eq!(pinged(&r.text), ["<!subteam^S0ONCALL>"], "{}", r.text);
+        assert!(r.text.starts_with("<!subteam^S0ONCALL> "), "{}", r.text);
+        for bad in ["@everyone", "@here"] {
+            assert!(!json.contains(bad) && !r.text.contains(bad), "{bad}");
+        }
+        // At the start of the first section, after the header.
+        let first = r
+            .blocks
+            .iter()
+            .find_map(|b| match b {
+                SlackBlock::Section(s) => s.text.clone(),
+                _ => None,
+            })
+            .unwrap();
+        let SlackBlockText::MarkDown(md) = first else {
+            panic!()
+        };
+        assert!(
+            md.text.starts_with("<!subteam^S0ONCALL> *State*"),
+            "{}",
+            md.text
+        );
+        // A user, and the same card without pings pings nobody.
+        let mut u = c.clone();
+        u.pings = vec![Target::SlackUser("U0ONCALL".into())];
+        assert_eq!(pinged(&card(&u).text), ["<@U0ONCALL>"]);
+        u.pings.clear();
+        let r = card(&u);
+        assert!(pinged(&blocks_json(&r).to_string()).is_empty() && pinged(&r.text).is_empty());
     }
 
     #[test]

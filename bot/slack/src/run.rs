@@ -226,14 +226,29 @@ impl SlackBot {
 
     /// Button presses (call it from a task).
     pub async fn on_actions(self: Arc<Self>, ba: SlackInteractionBlockActionsEvent) {
-        for (incoming, response_url) in inbound::actions(&ba) {
+        for (incoming, press) in inbound::actions(&ba) {
             if let Incoming::Action(a) = &incoming {
                 tracing::info!(channel = %a.channel, action = %a.action_id, "button");
             }
             self.runtime
-                .handle(incoming, None, &Respond::Url(response_url))
+                .handle(incoming, None, &Respond::Press(press))
                 .await;
         }
+    }
+
+    /// A submitted modal (the resolve note): the press it completes, carried out (call it from a
+    /// task: Slack closes the modal on the empty acknowledgement). The note is never logged.
+    pub async fn on_submission(self: Arc<Self>, vs: SlackInteractionViewSubmissionEvent) {
+        let Some((incoming, press)) = inbound::submission(&vs) else {
+            tracing::debug!("a view submission that is not ours was ignored");
+            return;
+        };
+        if let Incoming::Action(a) = &incoming {
+            tracing::info!(channel = %a.channel, action = %a.action_id, "form submitted");
+        }
+        self.runtime
+            .handle(incoming, None, &Respond::Press(press))
+            .await;
     }
 
     /// Reads a shared text file: files.info for its private URL, then the first 40 KB of it

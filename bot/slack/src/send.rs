@@ -1,8 +1,13 @@
 //! Slack as a [`Platform`]: chat.postMessage, chat.update, chat.delete and response URLs
 //! through the real slack-morphism client; its errors told apart for the runtime's retries
-//! (429 after `Retry-After`, 5xx and network errors with a backoff).
+//! (429 after `Retry-After`, 5xx and network errors with a backoff). For escalations: the
+//! thread's first message (conversations.replies), permalinks (chat.getPermalink), the resolve
+//! note's modal (views.open with the press's trigger) and responders' user groups
+//! (usergroups.users.list).
 
+use crate::modal::{self, Press};
 use crate::render::{self, Rendered};
+use backup_bot_core::escalation::Move;
 use backup_bot_core::Reply;
 use backup_bot_index::Matcher;
 use backup_bot_runtime::{Failure, Platform, Post, RetryPolicy, Sent, Wait};
@@ -30,8 +35,8 @@ pub const RETRIES: RetryPolicy = RetryPolicy {
 pub enum Respond {
     /// Nowhere (a message event).
     Nowhere,
-    /// A button's response URL.
-    Url(Option<String>),
+    /// A button press (or the submission of the form it opened).
+    Press(Press),
     /// The HTTP response (or Socket Mode acknowledgement) of a command, in `channel`.
     Inline {
         channel: String,
@@ -190,11 +195,17 @@ impl Platform for SlackSender {
     ) -> Result<Option<Sent>, Failure> {
         let r = render_on(m, reply);
         match ctx {
-            Respond::Nowhere | Respond::Url(None) => {
+            Respond::Nowhere
+            | Respond::Press(Press {
+                response_url: None, ..
+            }) => {
                 tracing::warn!("a response without a response URL was dropped");
                 Ok(None)
             }
-            Respond::Url(Some(url)) => {
+            Respond::Press(Press {
+                response_url: Some(url),
+                ..
+            }) => {
                 let body = serde_json::json!({
                     "response_type": "ephemeral",
                     "replace_original": false,
@@ -215,5 +226,65 @@ impl Platform for SlackSender {
                 }))
             }
         }
+    }
+
+    async fn read_paste(&self, channel: &str, thread: &str) -> Result<Option<String>, Failure> {
+        let req = SlackApiConversationsRepliesRequest::new(channel.into(), thread.into())
+            .with_limit(1)
+            .with_inclusive(true);
+        let replies = self
+            .session()
+            .conversations_replies(&req)
+            .await
+            .map_err(failure)?;
+        Ok(replies
+            .messages
+            .into_iter()
+            .next()
+            .and_then(|m| m.content.text))
+    }
+
+    async fn link(&self, channel: &str, ts: &str) -> Option<String> {
+        let req = SlackApiChatGetPermalinkRequest::new(channel.into(), ts.into());
+        match self.session().chat_get_permalink(&req).await {
+            Ok(r) => Some(r.permalink.to_string()),
+            Err(e) => {
+                tracing::debug!(error = %e, "chat.getPermalink failed");
+                None
+            }
+        }
+    }
+
+    async fn ask_note(&self, ctx: &Respond, mv: &Move) -> Result<bool, Failure> {
+        let Respond::Press(press) = ctx else {
+            return Ok(false);
+        };
+        let Some(trigger) = &press.trigger_id else {
+            return Ok(false);
+        };
+        let req =
+            SlackApiViewsOpenRequest::new(trigger.clone().into(), modal::resolve_view(mv, press));
+        match self.session().views_open(&req).await {
+            Ok(_) => Ok(true),
+            // A trigger lasts 3 seconds and opens one view: an expired one resolves without a note.
+            Err(SlackClientError::ApiError(a)) if a.code.contains("trigger") => {
+                tracing::warn!(code = %a.code, "views.open refused the trigger; resolving without a note");
+                Ok(false)
+            }
+            Err(e) => Err(failure(e)),
+        }
+    }
+
+    async fn groups_of(&self, user: &str, groups: &[String]) -> Vec<String> {
+        let mut inside = Vec::new();
+        for g in groups.iter().filter(|g| g.starts_with('S')) {
+            let req = SlackApiUserGroupsUsersListRequest::new(g.clone().into());
+            match self.session().usergroups_users_list(&req).await {
+                Ok(r) if r.users.iter().any(|u| u.value() == user) => inside.push(g.clone()),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(group = %g, error = %e, "usergroups.users.list failed"),
+            }
+        }
+        inside
     }
 }

@@ -222,8 +222,18 @@ async fn on_interaction(
     _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
-    if let (SlackInteractionEvent::BlockActions(ba), Some(b)) = (event, bot(&states).await) {
-        tokio::spawn(b.on_actions(ba));
+    let Some(b) = bot(&states).await else {
+        return Ok(());
+    };
+    match event {
+        SlackInteractionEvent::BlockActions(ba) => {
+            tokio::spawn(b.on_actions(ba));
+        }
+        // Acknowledged without a payload: Slack closes the modal.
+        SlackInteractionEvent::ViewSubmission(vs) => {
+            tokio::spawn(b.on_submission(vs));
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -105,17 +105,23 @@ fn documented_slash_command_and_block_actions() {
     };
     let actions = inbound::actions(&ba);
     assert_eq!(actions.len(), 1);
-    let (backup_bot_core::Incoming::Action(a), url) = &actions[0] else {
+    let (backup_bot_core::Incoming::Action(a), press) = &actions[0] else {
         panic!()
     };
     assert_eq!(a.action_id, "WaXA");
     assert_eq!(a.message_ts, "1548261231.000200");
     assert_eq!(a.channel, "CBR2V3XEX");
     assert!(!a.ephemeral && a.thread_ts.is_none());
-    assert!(url
+    assert!(press
+        .response_url
         .as_deref()
         .unwrap()
         .starts_with("https://hooks.slack.com/actions/"));
+    // The trigger opens a modal (the resolve note).
+    assert_eq!(
+        press.trigger_id.as_deref(),
+        Some("12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3")
+    );
 }
 
 fn answer(entry: usize, lang: Lang) -> Reply {
