@@ -17,7 +17,7 @@ mod state;
 pub use escalate::{Escalation, REMINDERS_EVERY};
 pub use link::{Link, LinkState};
 pub use retry::{retry, Failure, RetryPolicy, Wait};
-pub use run::Runtime;
+pub use run::{Accepted, Runtime};
 pub use state::State;
 
 use backup_bot_core::escalation::Move;

@@ -1,5 +1,6 @@
 //! [`Runtime::handle`]: one event, from the platform's neutral form to what was posted.
 
+use crate::outbox::Pending;
 use crate::{metrics, retry, Escalation, Failure, Platform, Post, State};
 use backup_bot_core::chat::{recorded, Decider};
 use backup_bot_core::{now, Effect, Incoming};
@@ -57,7 +58,20 @@ impl<P: Platform> Runtime<P> {
         ctx: &P::Context,
         came_in: std::time::Instant,
     ) -> usize {
-        let _flying = crate::flight::enter();
+        let accepted = self.accept(incoming, event, came_in).await;
+        self.deliver(accepted, ctx).await
+    }
+
+    /// Takes an event in, before the platform is told it arrived: decided, claimed, its changes
+    /// applied and the replies it posts written to the outbox. What is accepted is not lost:
+    /// [`Runtime::deliver`] sends it, or after a crash the outbox does.
+    pub async fn accept(
+        &self,
+        incoming: Incoming,
+        event: Option<&str>,
+        came_in: std::time::Instant,
+    ) -> Accepted {
+        let flying = crate::flight::enter();
         let name = self.platform.name();
         if matches!(incoming, Incoming::Message(_)) {
             metrics::heard(name);
@@ -74,19 +88,60 @@ impl<P: Platform> Runtime<P> {
             key,
             at,
         });
+        let mut accepted = Accepted {
+            m: m.clone(),
+            claim: None,
+            effects: Vec::new(),
+            came_in,
+            _flying: flying,
+        };
         if let Some(c) = &claim {
             if !self.state.claim(c).await {
                 tracing::debug!(channel = %c.key.0, ts = %c.key.1, "already claimed");
-                return 0;
+                return accepted;
             }
         }
         for change in decision.changes {
             self.state.apply(name, change, at).await;
         }
-        let n = decision.effects.len();
         for effect in decision.effects {
-            if let Err(e) = self.carry_out(&m, effect, ctx, came_in).await {
-                tracing::error!(platform = name, error = %e, "could not carry out a reply");
+            let kept = match &effect {
+                Effect::Post {
+                    channel,
+                    thread_ts,
+                    reply,
+                    source_ts,
+                } => {
+                    let post = Post {
+                        channel,
+                        thread_ts: thread_ts.as_deref(),
+                        reply,
+                        source_ts: source_ts.as_deref(),
+                    };
+                    self.keep(&m, &post).await
+                }
+                _ => None,
+            };
+            accepted.effects.push((effect, kept));
+        }
+        accepted.claim = claim;
+        accepted
+    }
+
+    /// Carries out what [`Runtime::accept`] took in; returns how many effects there were
+    /// (0: the bot stays quiet, or someone else answered).
+    pub async fn deliver(&self, accepted: Accepted, ctx: &P::Context) -> usize {
+        let Accepted {
+            m,
+            claim,
+            effects,
+            came_in,
+            _flying,
+        } = accepted;
+        let n = effects.len();
+        for (effect, kept) in effects {
+            if let Err(e) = self.carry_out(&m, effect, kept, ctx, came_in).await {
+                tracing::error!(platform = self.platform.name(), error = %e, "could not carry out a reply");
                 // Nothing was posted: the claim is given back, so a retry may answer.
                 if let Some(c) = &claim {
                     self.state.release(c).await;
@@ -100,6 +155,7 @@ impl<P: Platform> Runtime<P> {
         &self,
         m: &Matcher,
         effect: Effect,
+        pending: Option<Pending>,
         ctx: &P::Context,
         came_in: std::time::Instant,
     ) -> Result<(), Failure> {
@@ -119,9 +175,8 @@ impl<P: Platform> Runtime<P> {
                     reply: &reply,
                     source_ts: source_ts.as_deref(),
                 };
-                // Written to the outbox first: if the platform keeps failing, or the process
-                // dies, the sender sends it later.
-                let pending = self.keep(m, &post).await;
+                // Written to the outbox when accepted: if the platform keeps failing, or the
+                // process dies, the sender sends it later.
                 let policy = match &pending {
                     Some(_) => crate::RetryPolicy {
                         times: policy.times.min(crate::outbox::QUICK_RETRIES),
@@ -188,6 +243,23 @@ impl<P: Platform> Runtime<P> {
         for c in recorded(m, &sent.channel, &sent.ts, reply, source, responded, at) {
             self.state.apply(self.platform.name(), c, at).await;
         }
+    }
+}
+
+/// An event taken in, to deliver: the content it was decided on, its claim, its effects (a
+/// post with its outbox row), when it came in. Counted as in flight until delivered.
+pub struct Accepted {
+    m: Arc<Matcher>,
+    claim: Option<Claim>,
+    effects: Vec<(Effect, Option<Pending>)>,
+    came_in: std::time::Instant,
+    _flying: crate::flight::Guard,
+}
+
+impl Accepted {
+    /// Nothing to do (the bot stays quiet, or someone else answered).
+    pub fn is_empty(&self) -> bool {
+        self.effects.is_empty()
     }
 }
 

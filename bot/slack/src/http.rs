@@ -119,8 +119,11 @@ async fn events(State(http): State<Http>, body: Bytes) -> Response {
     match serde_json::from_value::<SlackPushEvent>(raw.clone()) {
         Ok(SlackPushEvent::EventCallback(cb)) => {
             let raw_event = raw.get("event").cloned().unwrap_or_default();
-            // Acknowledge first (Slack waits 3 seconds at most), then work.
-            tokio::spawn(http.bot.clone().on_event(cb, raw_event));
+            // Taken in (claimed, the reply in the outbox) before Slack is told, then worked on
+            // (Slack waits 3 seconds at most; taking in is matching and two writes).
+            if let Some(t) = http.bot.take(cb, raw_event).await {
+                tokio::spawn(http.bot.clone().finish(t));
+            }
             StatusCode::OK.into_response()
         }
         Ok(_) => StatusCode::OK.into_response(),

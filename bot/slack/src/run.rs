@@ -66,6 +66,17 @@ pub fn unreachable(e: &anyhow::Error) -> bool {
     }
 }
 
+/// An event taken in: accepted (claimed, its reply in the outbox), or waiting for its files.
+pub enum Taken {
+    Accepted(backup_bot_runtime::Accepted),
+    WithFiles {
+        message: backup_bot_core::Message,
+        files: Vec<inbound::SharedFile>,
+        event: String,
+        came_in: std::time::Instant,
+    },
+}
+
 /// The Slack side of the bot.
 pub struct SlackBot {
     runtime: Runtime<SlackSender>,
@@ -160,36 +171,67 @@ impl SlackBot {
 
     /// An Events API callback: decided and carried out (call it from a task: it awaits Slack).
     /// A retried delivery finds its event (and its message) claimed.
-    pub async fn on_event(
-        self: Arc<Self>,
+    /// An event, taken in before Slack is told it arrived: a message is claimed and its reply
+    /// written to the outbox (a message with text files to read is taken in once they are
+    /// read, in [`SlackBot::finish`]: reading them cannot wait for the acknowledgement).
+    pub async fn take(
+        self: &Arc<Self>,
         cb: SlackPushEventCallback,
         raw_event: serde_json::Value,
-    ) {
+    ) -> Option<Taken> {
+        let came_in = std::time::Instant::now();
         let heard = inbound::event(&cb, &raw_event, self.bot_user().as_deref());
-        let (mut message, files) = match heard {
+        let (message, files) = match heard {
             Heard::Message { message, files } => (message, files),
             Heard::Ignored(why) => {
                 tracing::debug!(event = %cb.event_id, why, "event ignored");
-                return;
+                return None;
             }
         };
-        for f in files.iter().filter(|f| f.is_text()) {
-            match self.read_file(&f.id).await {
-                Ok(text) => {
-                    message.text.push('\n');
-                    message.text.push_str(&text);
-                }
-                Err(e) => tracing::warn!(file = %f.id, error = %e, "could not read a shared file"),
-            }
-        }
         tracing::info!(event = %cb.event_id, channel = %message.channel, ts = %message.ts, "message");
-        self.runtime
-            .handle(
-                Incoming::Message(message),
-                Some(cb.event_id.value()),
-                &Respond::Nowhere,
-            )
+        let event = cb.event_id.value().clone();
+        if files.iter().any(|f| f.is_text()) {
+            return Some(Taken::WithFiles {
+                message,
+                files,
+                event,
+                came_in,
+            });
+        }
+        let accepted = self
+            .runtime
+            .accept(Incoming::Message(message), Some(&event), came_in)
             .await;
+        Some(Taken::Accepted(accepted))
+    }
+
+    /// Delivers what [`SlackBot::take`] took in.
+    pub async fn finish(self: Arc<Self>, taken: Taken) {
+        let accepted = match taken {
+            Taken::Accepted(a) => a,
+            Taken::WithFiles {
+                mut message,
+                files,
+                event,
+                came_in,
+            } => {
+                for f in files.iter().filter(|f| f.is_text()) {
+                    match self.read_file(&f.id).await {
+                        Ok(text) => {
+                            message.text.push('\n');
+                            message.text.push_str(&text);
+                        }
+                        Err(e) => {
+                            tracing::warn!(file = %f.id, error = %e, "could not read a shared file")
+                        }
+                    }
+                }
+                self.runtime
+                    .accept(Incoming::Message(message), Some(&event), came_in)
+                    .await
+            }
+        };
+        self.runtime.deliver(accepted, &Respond::Nowhere).await;
     }
 
     /// A slash command: the answer to send back at once (the HTTP response, or the Socket Mode

@@ -199,7 +199,10 @@ async fn on_push(
 ) -> UserCallbackResult<()> {
     if let Some(b) = bot(&states).await {
         let raw = serde_json::to_value(&event.event).unwrap_or_default();
-        tokio::spawn(b.on_event(event, raw));
+        // Taken in before the envelope is acknowledged (this callback's return), then worked on.
+        if let Some(t) = b.take(event, raw).await {
+            tokio::spawn(b.finish(t));
+        }
     }
     Ok(())
 }

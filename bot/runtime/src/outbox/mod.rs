@@ -57,7 +57,7 @@ fn unkept(m: &Matcher, payload: &str) -> Option<(Option<String>, Reply)> {
 }
 
 /// A reply written to the outbox, being sent now.
-pub(crate) struct Pending {
+pub struct Pending {
     store: Store,
     id: i64,
 }
