@@ -218,3 +218,45 @@ fn pagerduty_failing_is_said_in_the_thread_and_told_again_when_it_recovers() {
     let logs = bot.logs();
     assert!(!logs.contains(KEY));
 }
+
+#[test]
+fn with_escalation_channel_the_card_goes_there_linked_both_ways() {
+    let fake = FakeSlack::start();
+    let mut env = oncall("15m");
+    env.push(("BACKUP_BOT__ESCALATION__CHANNEL", "C0ESCALATE".into()));
+    let bot = start_slack(&fake, false, &temp_dir("esc-channel"), &env);
+    let card = paste_and_escalate(&bot, &fake);
+    // The card: top level in the escalation channel, with a link to the paste's thread.
+    assert_eq!(card.body["channel"], "C0ESCALATE");
+    assert!(card.body["thread_ts"].is_null(), "{:#?}", card.body);
+    let permalink_of_thread = format!(
+        "https://example.slack.com/archives/C024BE91L/p{}",
+        THREAD.replace('.', "")
+    );
+    assert!(
+        card.body.to_string().contains(&permalink_of_thread),
+        "{:#?}",
+        card.body
+    );
+    // The paste's thread: a link to the card.
+    let back = wait_saying(
+        &fake,
+        "Escalated to on-call as #1",
+        1,
+        Duration::from_secs(15),
+    );
+    let note = back
+        .iter()
+        .find(|c| c.body["thread_ts"] == THREAD)
+        .expect("a note in the paste's thread");
+    let card_link = format!(
+        "https://example.slack.com/archives/C0ESCALATE/p{}",
+        ts_of(2).replace('.', "")
+    );
+    assert!(
+        note.body.to_string().contains(&card_link),
+        "{:#?}",
+        note.body
+    );
+    drop(bot);
+}
