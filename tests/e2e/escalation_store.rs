@@ -88,6 +88,14 @@ fn a_reminder_claimed_in_the_store_comes_once_after_a_sigkill() {
     // Once: the next is due a whole ack_timeout later.
     std::thread::sleep(Duration::from_millis(1_500));
     assert_eq!(posts_saying(&fake, "still not acknowledged").len(), 1);
+    // The new process counts the escalation opened before the kill.
+    let (_, metrics) = request(&bot.addr, "GET", "/metrics", &[], "");
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.trim() == "backup_bot_escalations_open 1"),
+        "{metrics}"
+    );
     // Acknowledged: no more reminders, the card updated in place.
     let card_ts = ts_of(2);
     assert_eq!(

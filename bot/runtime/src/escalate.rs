@@ -520,6 +520,9 @@ impl<P: Platform> Runtime<P> {
         let Some(store) = self.state.current().await else {
             return 0;
         };
+        // The gauge follows the store: escalations opened or moved by other replicas, or
+        // before a restart, count too.
+        self.count_open(&store).await;
         let at = now();
         let due = match store
             .claim_due_reminders(p.name(), at, self.setup().ack_timeout_secs)
