@@ -19,6 +19,18 @@ fn per_thread(posts: &[crate::fake_slack::Call]) -> HashMap<String, usize> {
     n
 }
 
+/// Every message Slack posted (whatever it answered), as calls.
+fn posted_calls(fake: &FakeSlack) -> Vec<crate::fake_slack::Call> {
+    fake.posted()
+        .into_iter()
+        .map(|(_, body)| crate::fake_slack::Call {
+            method: "chat.postMessage".into(),
+            body,
+            auth: None,
+        })
+        .collect()
+}
+
 fn paste(i: usize) -> (serde_json::Value, String) {
     let ts = format!("1700003{i:03}.000100");
     (message_event(&format!("EvD{i}"), &ts, PASTE), ts)
@@ -109,4 +121,34 @@ fn replies_waiting_when_the_process_is_killed_are_sent_by_the_next_one() {
         assert_eq!(send_event(&bot, &paste(i).0, &retry), 200);
     }
     quiet_for(&up, "chat.postMessage", N, Duration::from_millis(800));
+}
+
+#[test]
+fn a_reply_posted_but_answered_with_500_is_not_posted_again() {
+    const N: usize = 20;
+    let fake = FakeSlack::start();
+    let bot = start_slack(&fake, false, &temp_dir("delivery-lost-answers"), &[]);
+    // Half the posts go through but Slack's answer is a 500.
+    fake.lose_answers(N / 2);
+    for i in 0..N {
+        assert_eq!(send_event(&bot, &paste(100 + i).0, &[]), 200);
+    }
+    let until = Instant::now() + Duration::from_secs(30);
+    while per_thread(&posted_calls(&fake)).len() < N && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(1_500));
+    let posted = posted_calls(&fake);
+    let threads = per_thread(&posted);
+    let doubled = threads.values().filter(|&&n| n > 1).count();
+    let lost = (0..N)
+        .filter(|&i| !threads.contains_key(&paste(100 + i).1))
+        .count();
+    println!(
+        "| posted but 500 | events {N} | expected {N} | seen {} | doubled {doubled} | lost {lost} |",
+        posted.len()
+    );
+    assert_eq!((posted.len(), doubled, lost), (N, 0, 0));
+    // Each lost answer was looked for before anything was sent again.
+    assert!(fake.calls("conversations.replies").len() >= N / 2);
 }

@@ -38,6 +38,8 @@ struct Inner {
     delays: HashMap<String, std::time::Duration>,
     next_ts: u64,
     files: HashMap<String, String>,
+    /// chat.postMessage calls that post, then answer 500 (the answer lost on the way back).
+    lost_answers: usize,
     /// People's messages, by (channel, ts): what conversations.replies finds.
     messages: HashMap<(String, String), String>,
     /// User groups' members, by group id.
@@ -173,6 +175,12 @@ impl FakeSlack {
         g.delays.insert(method.to_string(), by);
     }
 
+    /// The next `n` chat.postMessage calls post the message, then answer 500: the bot cannot
+    /// tell it went through.
+    pub fn lose_answers(&self, n: usize) {
+        self.shared.inner.lock().unwrap().lost_answers += n;
+    }
+
     /// A person's message (a thread's first message): conversations.replies answers with it.
     pub fn add_message(&self, channel: &str, ts: &str, text: &str) {
         let mut g = self.shared.inner.lock().unwrap();
@@ -302,6 +310,10 @@ async fn api(
         g.next_ts += 1;
         let ts = format!("{}.000100", g.next_ts);
         g.posted.push((ts.clone(), body.clone()));
+        if g.lost_answers > 0 {
+            g.lost_answers -= 1;
+            return failure(500, None);
+        }
         ts
     } else {
         String::new()
@@ -343,22 +355,47 @@ async fn api(
     Json(answer).into_response()
 }
 
-/// A thread as conversations.replies returns it: its parent first (with `limit=1`, only it).
+/// A thread as conversations.replies returns it: its parent first, then the replies posted in
+/// it (with their blocks), at most `limit` (with `limit=1`, only the parent).
 fn replies(shared: &Shared, q: &Value) -> Value {
     let (channel, ts) = (q["channel"].as_str(), q["ts"].as_str());
     let (Some(channel), Some(ts)) = (channel, ts) else {
         return json!({"ok": false, "error": "invalid_arguments"});
     };
+    let limit: usize = q["limit"]
+        .as_str()
+        .and_then(|l| l.parse().ok())
+        .or_else(|| q["limit"].as_u64().map(|l| l as usize))
+        .unwrap_or(1000);
     let g = shared.inner.lock().unwrap();
-    match g.messages.get(&(channel.to_string(), ts.to_string())) {
-        Some(text) => json!({
-            "ok": true,
-            "messages": [{"type": "message", "user": "U2147483697", "text": text, "thread_ts": ts, "ts": ts, "reply_count": 1}],
-            "has_more": true,
-            "response_metadata": {"next_cursor": "bmV4dF90czoxNDg0Njc4MjkwNTE3MDkx"}
-        }),
-        None => json!({"ok": false, "error": "thread_not_found"}),
-    }
+    let posted: Vec<Value> = g
+        .posted
+        .iter()
+        .filter(|(_, b)| b["channel"] == channel && b["thread_ts"] == ts)
+        .map(|(rts, b)| {
+            json!({"type": "message", "user": "UBOT", "bot_id": "B0BOT", "text": b["text"],
+                   "blocks": b["blocks"], "thread_ts": ts, "ts": rts})
+        })
+        .collect();
+    let parent = match g.messages.get(&(channel.to_string(), ts.to_string())) {
+        Some(text) => {
+            json!({"type": "message", "user": "U2147483697", "text": text, "thread_ts": ts, "ts": ts, "reply_count": posted.len()})
+        }
+        None if !posted.is_empty() => {
+            json!({"type": "message", "user": "U2147483697", "text": "", "thread_ts": ts, "ts": ts, "reply_count": posted.len()})
+        }
+        None => return json!({"ok": false, "error": "thread_not_found"}),
+    };
+    let messages: Vec<Value> = std::iter::once(parent)
+        .chain(posted)
+        .take(limit.max(1))
+        .collect();
+    json!({
+        "ok": true,
+        "messages": messages,
+        "has_more": false,
+        "response_metadata": {"next_cursor": ""}
+    })
 }
 
 fn permalink(q: &Value) -> Value {

@@ -122,6 +122,13 @@ impl Platform for DiscordSender {
         if let Some(id) = reference {
             msg = msg.reference_message(MessageReference::from((target, id)));
         }
+        // A retry with the same nonce is answered with the message posted first: a post whose
+        // answer was lost is never made twice.
+        if let Some(mark) = post.marker {
+            msg = msg
+                .nonce(Nonce::String(mark.to_string()))
+                .enforce_nonce(true);
+        }
         let body = json_body(&msg)?;
         let sent: Message = retry(RETRIES, || async {
             let route = Route::ChannelMessages { channel_id: target };

@@ -136,6 +136,7 @@ impl<P: Platform> Runtime<P> {
             thread_ts: thread,
             reply,
             source_ts: None,
+            marker: None,
         };
         retry(p.retry_policy(), || {
             counted(p.name(), "send", p.send(m, &post))

@@ -41,6 +41,9 @@ pub struct Post<'a> {
     pub reply: &'a Reply,
     /// The message it answers, if any.
     pub source_ts: Option<&'a str>,
+    /// A mark the platform keeps with the message (a Slack `block_id`, a Discord nonce), so a
+    /// retry after an answer that was lost can find it was posted.
+    pub marker: Option<&'a str>,
 }
 
 /// What a platform does with the core's effects; replies are rendered with the matcher that
@@ -91,6 +94,16 @@ pub trait Platform: Send + Sync + 'static {
         _channel: &str,
         _thread: &str,
     ) -> impl Future<Output = Result<Option<String>, Failure>> + Send {
+        async { Ok(None) }
+    }
+
+    /// The message posted earlier with `post.marker`, if the platform shows one (asked before a
+    /// retry after an ambiguous failure: a 5xx or a dropped connection may follow a post that
+    /// went through). One attempt.
+    fn find_posted(
+        &self,
+        _post: &Post<'_>,
+    ) -> impl Future<Output = Result<Option<Sent>, Failure>> + Send {
         async { Ok(None) }
     }
 

@@ -117,6 +117,7 @@ impl<P: Platform> Runtime<P> {
                         thread_ts: thread_ts.as_deref(),
                         reply,
                         source_ts: source_ts.as_deref(),
+                        marker: None,
                     };
                     self.keep(&m, &post).await
                 }
@@ -169,11 +170,13 @@ impl<P: Platform> Runtime<P> {
                 reply,
                 source_ts,
             } => {
+                let mark = pending.as_ref().map(Pending::marker);
                 let post = Post {
                     channel: &channel,
                     thread_ts: thread_ts.as_deref(),
                     reply: &reply,
                     source_ts: source_ts.as_deref(),
+                    marker: mark.as_deref(),
                 };
                 // Written to the outbox when accepted: if the platform keeps failing, or the
                 // process dies, the sender sends it later.
@@ -184,7 +187,18 @@ impl<P: Platform> Runtime<P> {
                     },
                     None => policy,
                 };
-                let sent = match retry(policy, || counted(name, "send", p.send(m, &post))).await {
+                // After a 5xx or a dropped connection the post may have gone through: the next
+                // attempt looks for it first.
+                let ambiguous = std::sync::atomic::AtomicBool::new(false);
+                let attempt = || async {
+                    let check = ambiguous.load(std::sync::atomic::Ordering::Relaxed);
+                    let r = self.send_checked(m, &post, check).await;
+                    if matches!(&r, Err(f) if f.wait == crate::Wait::Backoff) {
+                        ambiguous.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    r
+                };
+                let sent = match retry(policy, attempt).await {
                     Ok(s) => {
                         self.sent(pending).await;
                         s

@@ -129,6 +129,22 @@ pub fn rejected_token(e: &anyhow::Error) -> Option<&'static str> {
     REJECTED.into_iter().find(|r| *r == code)
 }
 
+/// The blocks with `mark` as the first one's `block_id` (what [`Platform::find_posted`] looks
+/// for); blocks that cannot carry it are left as they are.
+fn marked(blocks: Vec<SlackBlock>, mark: &str) -> Vec<SlackBlock> {
+    let mut v = match serde_json::to_value(&blocks) {
+        Ok(v) => v,
+        Err(_) => return blocks,
+    };
+    if let Some(first) = v.get_mut(0).and_then(|b| b.as_object_mut()) {
+        first.insert(
+            "block_id".into(),
+            serde_json::Value::String(mark.to_string()),
+        );
+    }
+    serde_json::from_value(v).unwrap_or(blocks)
+}
+
 /// A reply rendered with the matcher that decided it.
 pub fn render_on(m: &Matcher, reply: &Reply) -> Rendered {
     render::card(&backup_bot_core::card(m, reply))
@@ -150,7 +166,10 @@ impl Platform for SlackSender {
     }
 
     async fn send(&self, m: &Matcher, post: &Post<'_>) -> Result<Sent, Failure> {
-        let r = render_on(m, post.reply);
+        let mut r = render_on(m, post.reply);
+        if let Some(mark) = post.marker {
+            r.blocks = marked(std::mem::take(&mut r.blocks), mark);
+        }
         let mut req = SlackApiChatPostMessageRequest::new(post.channel.into(), r.content())
             .with_unfurl_links(false)
             .with_unfurl_media(false);
@@ -166,6 +185,34 @@ impl Platform for SlackSender {
             channel: post.channel.to_string(),
             ts: posted.ts.value().clone(),
         })
+    }
+
+    /// Our message carrying `post.marker` (its first block's `block_id`) in the thread, if
+    /// Slack shows one: conversations.replies returns the blocks of each message.
+    async fn find_posted(&self, post: &Post<'_>) -> Result<Option<Sent>, Failure> {
+        let (Some(mark), Some(thread)) = (post.marker, post.thread_ts) else {
+            return Ok(None);
+        };
+        let req = SlackApiConversationsRepliesRequest::new(post.channel.into(), thread.into())
+            .with_limit(1000);
+        let found = self
+            .session()
+            .conversations_replies(&req)
+            .await
+            .map_err(failure)?;
+        let wanted = serde_json::Value::String(mark.to_string());
+        let ts = found.messages.iter().find_map(|msg| {
+            let v = serde_json::to_value(msg).ok()?;
+            v["blocks"]
+                .as_array()?
+                .iter()
+                .any(|b| b["block_id"] == wanted)
+                .then(|| msg.origin.ts.value().clone())
+        });
+        Ok(ts.map(|ts| Sent {
+            channel: post.channel.to_string(),
+            ts,
+        }))
     }
 
     async fn update(

@@ -62,6 +62,18 @@ pub struct Pending {
     id: i64,
 }
 
+/// The mark a kept reply carries on the platform (a Slack `block_id`, a Discord nonce: at most
+/// 25 characters), from its outbox id: unique in the store every replica shares.
+fn marker(id: i64) -> String {
+    format!("backup-bot-{id}")
+}
+
+impl Pending {
+    pub fn marker(&self) -> String {
+        marker(self.id)
+    }
+}
+
 impl<P: Platform> Runtime<P> {
     /// Writes `post` to the outbox before it is sent (when the store is up and the reply is
     /// one the outbox keeps).
@@ -116,6 +128,32 @@ impl<P: Platform> Runtime<P> {
         }
     }
 
+    /// One attempt at `post`; when an earlier attempt may have gone through (`check`), the
+    /// platform is asked first whether it did (by the post's marker), so it is not posted twice.
+    /// A look that does not reach the platform is a failure: nothing is sent without knowing.
+    pub(crate) async fn send_checked(
+        &self,
+        m: &Matcher,
+        post: &Post<'_>,
+        check: bool,
+    ) -> Result<crate::Sent, Failure> {
+        let p = &self.platform;
+        if check && post.marker.is_some() {
+            match counted(p.name(), "find", p.find_posted(post)).await {
+                Ok(Some(s)) => {
+                    tracing::info!(platform = p.name(), ts = %s.ts, "a reply that seemed lost had been posted");
+                    return Ok(s);
+                }
+                Ok(None) => {}
+                // Refused (no such thread, no permission): nothing there to find.
+                Err(f) if f.wait == Wait::Never => {}
+                // Not reached: try again later rather than risk posting twice.
+                Err(f) => return Err(f),
+            }
+        }
+        counted(p.name(), "send", p.send(m, post)).await
+    }
+
     /// Sends the replies waiting in the outbox that are due; returns how many were sent.
     pub async fn send_kept_due(&self) -> usize {
         let Some(store) = self.state.current().await else {
@@ -157,13 +195,16 @@ impl<P: Platform> Runtime<P> {
             let _ = store.outbox_done(o.id).await;
             return false;
         };
+        let mark = marker(o.id);
         let post = Post {
             channel: &o.channel,
             thread_ts: thread.as_deref(),
             reply: &reply,
             source_ts: o.source.as_deref(),
+            marker: Some(&mark),
         };
-        match counted(name, "send", p.send(m, &post)).await {
+        // Every earlier attempt may have gone through: look before sending again.
+        match self.send_checked(m, &post, true).await {
             Ok(s) => {
                 let _ = store.outbox_done(o.id).await;
                 metrics::replied(
