@@ -292,6 +292,13 @@ fn on_error(
     HttpStatusCode::OK
 }
 
+/// Socket Mode connections kept open at once: one delivers, one stands by.
+const CONNECTIONS: u32 = 2;
+/// Seconds between two pings of a Socket Mode connection.
+const PING_EVERY_SECS: u64 = 5;
+/// Pings unanswered before a connection is taken for dead.
+const PING_MISSES: u64 = 3;
+
 /// The Socket Mode connection, kept in the background; [`Socket::shutdown`] closes it.
 pub struct Socket {
     stop: watch::Sender<bool>,
@@ -398,8 +405,13 @@ fn listener(bot: Arc<SlackBot>) -> SlackClientSocketModeListener<Gated> {
             .with_user_state(Shared(tries)),
     );
     // Slack-morphism waits a fixed second after a failed try; the gate adds the backoff.
+    // Two connections (Slack allows ten per app): while one is replaced the other delivers.
+    // A ping every PING_EVERY_SECS and PING_MISSES unanswered: a half-open socket is replaced
+    // within about 15 s (the library's defaults took 75 s and more).
     let config = SlackClientSocketModeConfig::new()
-        .with_max_connections_count(1)
+        .with_max_connections_count(CONNECTIONS)
+        .with_ping_interval_in_seconds(PING_EVERY_SECS)
+        .with_ping_failure_threshold_times(PING_MISSES)
         .with_reconnect_timeout_in_seconds(1)
         .with_initial_backoff_in_seconds(1);
     SlackClientSocketModeListener::new(&config, env, callbacks)
