@@ -128,26 +128,13 @@ impl Decider {
                 // The press that reaches `escalate_after` in this thread escalates by itself.
                 let presses = facts.still_failing.saturating_add(1);
                 if about.is_some() && self.policy.escalate_after == Some(presses) {
-                    let tried = super::escalate::tried(facts, entry.as_deref());
                     let tell = if a.ephemeral {
                         Tell::Respond
                     } else {
                         Tell::Thread
                     };
-                    return (
-                        vec![Effect::Escalate(Request {
-                            channel: a.channel.clone(),
-                            thread: Some(thread_of(a)),
-                            entry,
-                            lang,
-                            reporter: a.user.clone(),
-                            note: None,
-                            tried,
-                            via: Via::Auto,
-                            tell,
-                        })],
-                        changes,
-                    );
+                    let e = escalate_thread(a, facts, entry, lang, Via::Auto, tell);
+                    return (vec![e], changes);
                 }
                 (in_thread(Reply::OfferEscalation { lang, entry }), changes)
             }
@@ -215,21 +202,8 @@ impl Decider {
                     .filter(|d| !d.is_empty())
                     .map(str::to_string)
                     .or_else(|| about.as_ref().map(|x| x.entry.clone()));
-                let tried = super::escalate::tried(facts, entry.as_deref());
-                (
-                    vec![Effect::Escalate(Request {
-                        channel: a.channel.clone(),
-                        thread: Some(thread_of(a)),
-                        entry,
-                        lang,
-                        reporter: a.user.clone(),
-                        note: None,
-                        tried,
-                        via: Via::Button,
-                        tell: Tell::Respond,
-                    })],
-                    vec![],
-                )
+                let e = escalate_thread(a, facts, entry, lang, Via::Button, Tell::Respond);
+                (vec![e], vec![])
             }
             escalation::action::ACK | escalation::action::RESOLVE => {
                 let Some(id) = data.filter(|d| !d.is_empty()) else {
@@ -256,6 +230,28 @@ impl Decider {
             _ => (vec![], vec![]),
         }
     }
+}
+
+/// Escalates the thread of the pressed message, with the walk's steps in it.
+fn escalate_thread(
+    a: &Action,
+    facts: &Facts,
+    entry: Option<String>,
+    lang: Lang,
+    via: Via,
+    tell: Tell,
+) -> Effect {
+    Effect::Escalate(Request {
+        channel: a.channel.clone(),
+        thread: Some(thread_of(a)),
+        tried: super::escalate::tried(facts, entry.as_deref()),
+        entry,
+        lang,
+        reporter: a.user.clone(),
+        note: None,
+        via,
+        tell,
+    })
 }
 
 fn feedback(a: &Action, entry: &str, kind: FeedbackKind, now: u64) -> Change {
