@@ -83,7 +83,9 @@ impl Platform for DiscordSender {
     }
 
     /// A new thread on the pasted message, or a reply to it (or to the clicked message). Each
-    /// call is retried here, so a thread is never made twice: a failure is final.
+    /// call is retried here. A failure is final, unless the post carries a marker: then the
+    /// outbox may send it again safely (the nonce makes Discord answer a repeated message with
+    /// the first; a thread already made for the message is the one to post in).
     async fn send(&self, m: &Matcher, post: &Post<'_>) -> Result<Sent, Failure> {
         let http = self.http()?;
         let r = render_on(m, post.reply);
@@ -96,7 +98,7 @@ impl Platform for DiscordSender {
                     &CreateThread::new(name.clone())
                         .auto_archive_duration(AutoArchiveDuration::OneDay),
                 )?;
-                let thread: GuildChannel = retry(RETRIES, || async {
+                let made: Result<GuildChannel, Failure> = retry(RETRIES, || async {
                     let route = Route::ChannelMessageThreads {
                         channel_id,
                         message_id: src_id,
@@ -104,9 +106,15 @@ impl Platform for DiscordSender {
                     let req = Request::new(route, LightMethod::Post).body(Some(body.clone()));
                     rest::json(http, self.direct.as_ref(), req).await
                 })
-                .await
-                .map_err(final_)?;
-                (thread.id, None)
+                .await;
+                match made {
+                    Ok(thread) => (thread.id, None),
+                    // Made by an earlier attempt whose answer was lost: it has the message's id.
+                    Err(f) if post.marker.is_some() && thread_exists(&f) => {
+                        (ChannelId::new(src_id.get()), None)
+                    }
+                    Err(f) => return Err(settled(f, post.marker.is_some())),
+                }
             }
             _ => (
                 channel_id,
@@ -136,7 +144,7 @@ impl Platform for DiscordSender {
             rest::json(http, self.direct.as_ref(), req).await
         })
         .await
-        .map_err(final_)?;
+        .map_err(|f| settled(f, post.marker.is_some()))?;
         Ok(Sent {
             channel: target.to_string(),
             ts: sent.id.to_string(),
@@ -256,6 +264,23 @@ impl Platform for DiscordSender {
 /// A builder's JSON, as serenity sends it.
 fn json_body(b: &impl serde::Serialize) -> Result<Vec<u8>, Failure> {
     serde_json::to_vec(b).map_err(Failure::never)
+}
+
+/// Discord's "a thread has already been created for this message" (code 160004).
+fn thread_exists(f: &Failure) -> bool {
+    matches!(
+        f.error.downcast_ref::<serenity::Error>(),
+        Some(serenity::Error::Http(HttpError::UnsuccessfulRequest(r))) if r.error.code == 160004
+    )
+}
+
+/// A failure after this call's own retries: final, unless a marker makes sending again safe.
+fn settled(f: Failure, marked: bool) -> Failure {
+    if marked {
+        f
+    } else {
+        final_(f)
+    }
 }
 
 /// A failure after this call's own retries: not retried again.
