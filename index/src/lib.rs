@@ -5,6 +5,8 @@
 pub mod analysis;
 pub mod content;
 pub mod entry;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod lint;
 pub mod markdown;

@@ -2,6 +2,8 @@
 //! events, the core decides, rendering makes Block Kit, the runtime sends (Web API, response
 //! URLs) over HTTP Events or Socket Mode.
 
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod inbound;
 pub mod modal;
