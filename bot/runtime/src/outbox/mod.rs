@@ -19,9 +19,12 @@ use std::time::Duration;
 pub const USEFUL_FOR: Duration = Duration::from_secs(10 * 60);
 /// How often the sender looks for replies to send again.
 pub const SEND_EVERY: Duration = Duration::from_secs(1);
-/// How long a reply taken by a sender (or being sent at once) is nobody else's: longer than
-/// one attempt with the platform's quick retries.
+/// How long a reply being sent at once is nobody else's: its quick retries, each 429 waiting at
+/// most the retry's cap.
 const LEASE_SECS: u64 = 90;
+/// How long a reply a sender took is nobody else's: one attempt (a look and a post). A sender
+/// killed meanwhile leaves it to another after this.
+const SENDER_LEASE_SECS: u64 = 20;
 /// The longest wait between two attempts of a reply waiting in the outbox.
 const MAX_BACKOFF_SECS: u64 = 60;
 /// Replies taken per look.
@@ -162,7 +165,7 @@ impl<P: Platform> Runtime<P> {
         let p = &self.platform;
         let at = now();
         let due = match store
-            .claim_due_outbox(p.name(), at, at + LEASE_SECS, BATCH)
+            .claim_due_outbox(p.name(), at, at + SENDER_LEASE_SECS, BATCH)
             .await
         {
             Ok(d) => d,
