@@ -5,18 +5,10 @@
 use backup_bot_core::chat::ChannelPolicy;
 use backup_bot_core::{card, paste_reply, Action, CommandCall, Core, Effect, Incoming, Message};
 use backup_bot_core::{words, Policy, Reply};
-use backup_bot_index::{load_dir, Matcher, MAX_PASTE_BYTES};
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use backup_bot_index::{Matcher, MAX_PASTE_BYTES};
 
-fn matcher() -> Arc<Matcher> {
-    static M: OnceLock<Arc<Matcher>> = OnceLock::new();
-    M.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/entries");
-        Arc::new(Matcher::new(load_dir(&dir).unwrap()).unwrap())
-    })
-    .clone()
-}
+mod support;
+use support::matcher;
 
 fn command(c: &mut Core, text: &str) -> Reply {
     let fx = c.handle(

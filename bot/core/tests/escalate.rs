@@ -3,18 +3,9 @@
 
 use backup_bot_core::escalation::{State, Tell, Via};
 use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message, Policy, Reply};
-use backup_bot_index::{load_dir, Matcher};
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
-fn matcher() -> Arc<Matcher> {
-    static M: OnceLock<Arc<Matcher>> = OnceLock::new();
-    M.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/entries");
-        Arc::new(Matcher::new(load_dir(&dir).unwrap()).unwrap())
-    })
-    .clone()
-}
+mod support;
+use support::matcher;
 
 const PASTE: &str = "2026-11-20 ERROR backup failed: UserErrorFsFreezeFailed";
 const ENTRY: &str = "user-error-fs-freeze-failed";

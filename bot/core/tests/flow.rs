@@ -3,18 +3,9 @@
 use backup_bot_core::chat::{ChannelPolicy, FeedbackKind};
 use backup_bot_core::escalation::Via;
 use backup_bot_core::{Action, CommandCall, Core, Effect, Incoming, Message, Mode, Policy, Reply};
-use backup_bot_index::{load_dir, Matcher};
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
-fn matcher() -> Arc<Matcher> {
-    static M: OnceLock<Arc<Matcher>> = OnceLock::new();
-    M.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/entries");
-        Arc::new(Matcher::new(load_dir(&dir).unwrap()).unwrap())
-    })
-    .clone()
-}
+mod support;
+use support::matcher;
 
 fn core() -> Core {
     Core::new(matcher(), Policy::default())

@@ -7,19 +7,11 @@ use backup_bot_core::{
     card, lookup_reply, paste_reply, question_reply, render_text, CommandCall, Core, Effect,
     Incoming, Message, Policy, Reply,
 };
-use backup_bot_index::{load_dir, Matcher};
+use backup_bot_index::Matcher;
 use proptest::prelude::*;
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
 
-fn matcher() -> Arc<Matcher> {
-    static M: OnceLock<Arc<Matcher>> = OnceLock::new();
-    M.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../content/entries");
-        Arc::new(Matcher::new(load_dir(&dir).unwrap()).unwrap())
-    })
-    .clone()
-}
+mod support;
+use support::matcher;
 
 const HOSTILE: [&str; 9] = [
     "<!channel>",
