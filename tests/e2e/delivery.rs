@@ -3,6 +3,7 @@
 //! process on the same store. Each case counts replies expected, seen, doubled and lost.
 
 use crate::fake_slack::FakeSlack;
+use crate::support::faults::{record, Row};
 use crate::support::slack::*;
 use crate::support::temp_dir;
 use std::collections::HashMap;
@@ -68,12 +69,14 @@ fn replies_outlast_server_errors_and_rate_limits() {
     // The last call of each thread is the one that went through; 9 answered with errors.
     let threads = per_thread(&all);
     let seen = all.len() - 9;
-    println!(
-        "| 500s then 429s | events 2 | expected 2 | seen {seen} | doubled {} | lost {} |",
-        seen.saturating_sub(2),
-        2usize.saturating_sub(seen)
-    );
-    assert_eq!(seen, 2);
+    record(Row {
+        case: "500s beyond the quick retries, then 429s (Retry-After 1)".into(),
+        events: 2,
+        expected: 2,
+        seen,
+        doubled: seen.saturating_sub(2),
+        lost: 2usize.saturating_sub(seen),
+    });
     assert!(threads.contains_key(&ts) && threads.contains_key(&ts2));
     quiet_for(&fake, "chat.postMessage", 11, Duration::from_millis(1_500));
     let logs = bot.logs();
@@ -107,11 +110,14 @@ fn replies_waiting_when_the_process_is_killed_are_sent_by_the_next_one() {
     let lost = (0..N)
         .filter(|&i| !threads.contains_key(&paste(i).1))
         .count();
-    println!(
-        "| kill -9 with {N} replies waiting | events {N} | expected {N} | seen {} | doubled {doubled} | lost {lost} |",
-        posts.len()
-    );
-    assert_eq!((posts.len(), doubled, lost), (N, 0, 0), "{posts:#?}");
+    record(Row {
+        case: format!("kill -9 with {N} replies waiting, then restart"),
+        events: N,
+        expected: N,
+        seen: posts.len(),
+        doubled,
+        lost,
+    });
     // Slack retries the events: answered already, nothing more.
     let retry = [("X-Slack-Retry-Num", "1".to_string())];
     for i in 0..N {
@@ -141,11 +147,14 @@ fn a_reply_posted_but_answered_with_500_is_not_posted_again() {
     let lost = (0..N)
         .filter(|&i| !threads.contains_key(&paste(100 + i).1))
         .count();
-    println!(
-        "| posted but 500 | events {N} | expected {N} | seen {} | doubled {doubled} | lost {lost} |",
-        posted.len()
-    );
-    assert_eq!((posted.len(), doubled, lost), (N, 0, 0));
+    record(Row {
+        case: "posted, but Slack answered 500 (half the posts)".into(),
+        events: N,
+        expected: N,
+        seen: posted.len(),
+        doubled,
+        lost,
+    });
     // Each lost answer was looked for before anything was sent again.
     assert!(fake.calls("conversations.replies").len() >= N / 2);
 }
