@@ -1,57 +1,9 @@
 //! The matcher's rules on the real content (and, for the ambiguous pair, on two made-up entries).
 
-use backup_bot_index::{entry, load_dir, Kind, Lang, Match, Matcher, Reason};
-use std::path::PathBuf;
-use std::sync::OnceLock;
+mod support;
 
-fn matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content/entries");
-        Matcher::new(load_dir(&dir).unwrap()).unwrap()
-    })
-}
-
-fn best(text: &str) -> Option<(String, Reason, f32)> {
-    let m = matcher().find(text);
-    m.best.map(|b| {
-        (
-            matcher().entries()[b.entry].id.clone(),
-            b.reason,
-            b.confidence,
-        )
-    })
-}
-
-/// The ids of every entry a paste names, the best first.
-fn named_ids(text: &str) -> Vec<String> {
-    matcher()
-        .find(text)
-        .named
-        .iter()
-        .map(|c| matcher().entries()[c.entry].id.clone())
-        .collect()
-}
-
-fn id(text: &str) -> Option<String> {
-    best(text).map(|b| b.0)
-}
-
-#[track_caller]
-fn names(text: &str, want: &str) {
-    assert_eq!(id(text).as_deref(), Some(want), "{text}");
-}
-
-#[track_caller]
-fn quiet(text: &str) {
-    let m: Match = matcher().find(text);
-    assert!(
-        m.best.is_none(),
-        "{text} -> {:?}",
-        m.best
-            .map(|b| (matcher().entries()[b.entry].id.clone(), b.detail))
-    );
-}
+use backup_bot_index::{entry, Kind, Lang, Matcher, Reason};
+use support::*;
 
 #[test]
 fn exact_codes_anywhere_in_any_case() {

@@ -2,18 +2,11 @@
 //! known code stays found whatever surrounds it (mixed scripts, right-to-left marks, zero-width
 //! joiners, control characters, very long runs).
 
-use backup_bot_index::{load_dir, Matcher, Reason};
-use proptest::prelude::*;
-use std::path::PathBuf;
-use std::sync::OnceLock;
+mod support;
 
-fn matcher() -> &'static Matcher {
-    static M: OnceLock<Matcher> = OnceLock::new();
-    M.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../content/entries");
-        Matcher::new(load_dir(&dir).unwrap()).unwrap()
-    })
-}
+use backup_bot_index::Reason;
+use proptest::prelude::*;
+use support::matcher;
 
 /// Text people paste, and worse: Hangul, Latin, digits, punctuation, markup, RTL and zero-width
 /// marks, control characters, any other scalar value.

@@ -380,6 +380,7 @@ fn reason_word(r: Reason, w: &Words) -> &'static str {
         Reason::Title => w.reason_title,
         Reason::Symptom => w.reason_symptom,
         Reason::Question => w.reason_picked,
+        Reason::Words => w.reason_words,
     }
 }
 

@@ -148,6 +148,7 @@ fn reason(r: Reason) -> &'static str {
         Reason::Symptom => "symptom",
         Reason::Title => "title",
         Reason::Question => "question",
+        Reason::Words => "words",
     }
 }
 

@@ -217,6 +217,164 @@ const NUMERIC_INTRODUCERS: &[&str] = &[
 ];
 
 /// A paste, and what its words say about it (each rule computed once, on first use).
+/// Words of a paste that reports trouble (for naming by the paste's words alone, where a
+/// backup word is not enough: "backups look good today" reports nothing). English words as word
+/// starts ("hang" is not in "change"); Korean ones anywhere.
+const TROUBLE: &[&str] = &[
+    "fail",
+    "fails",
+    "failed",
+    "failing",
+    "failure",
+    "error",
+    "can't",
+    "cannot",
+    "can not",
+    "couldn't",
+    "could not",
+    "unable",
+    "won't",
+    "wont",
+    "doesn't",
+    "doesnt",
+    "didn't",
+    "isn't",
+    "not working",
+    "stuck",
+    "hang",
+    "hangs",
+    "hanging",
+    "hung",
+    "timeout",
+    "timed out",
+    "time out",
+    "times out",
+    "slow",
+    "slower",
+    "slowly",
+    "forever",
+    "too long",
+    "denied",
+    "blocked",
+    "blocking",
+    "missing",
+    "not ready",
+    "not available",
+    "unavailable",
+    "crash",
+    "killed",
+    "exceed",
+    "greyed",
+    "grayed",
+    "broken",
+    "keeps",
+    "spamming",
+    "no longer",
+    "refus",
+    "never",
+    "실패",
+    "오류",
+    "에러",
+    "안 돼",
+    "안돼",
+    "안 되",
+    "안되",
+    "안 됨",
+    "안됨",
+    "못",
+    "멈춰",
+    "멈췄",
+    "멈춤",
+    "걸려",
+    "느려",
+    "오래 걸",
+    "안 보",
+    "없다고",
+    "죽어",
+    "죽었",
+    "비활성",
+    "막아",
+    "막혀",
+    "막는",
+    "막힘",
+    "떨어짐",
+    "안 나와",
+    "초과",
+    "거부",
+    "시간째",
+    "일째",
+];
+
+/// Words of a paste that reports things going well: no trouble to name.
+const SUCCESS: &[&str] = &[
+    "succe",
+    "completed",
+    "went fine",
+    "fine",
+    "looks good",
+    "look good",
+    "green",
+    "no issues",
+    "잘 끝",
+    "정상",
+    "성공",
+    "문제없",
+    "문제 없",
+    "완료",
+];
+
+/// Other Azure services and other software whose failures read like a VM backup's in a
+/// paste's own words (a SQL restore, a Key Vault reference, a deployment, a NAS snapshot).
+const OTHER_SERVICES: &[&str] = &[
+    "sql",
+    "oracle",
+    "rman",
+    "docker",
+    "nas",
+    "desktop",
+    "데스크톱",
+    "scale set",
+    "vmss",
+    "gallery",
+    "template",
+    "deploy",
+    "배포",
+    "postgres",
+    "mysql",
+    "cosmos",
+    "azure files",
+    "file share",
+    "exchange",
+    "azure monitor",
+    "web app",
+    "webapp",
+    "웹앱",
+];
+
+/// A backup or a restore, in a paste's words.
+const BACKUP_ACT: &[&str] = &[
+    "backup",
+    "백업",
+    "snapshot",
+    "스냅샷",
+    "스냅숏",
+    "restor",
+    "복원",
+];
+
+/// A virtual machine, in a paste's words.
+const VM_WORDS: &[&str] = &["vm", "vms", "virtual machine", "가상 머신", "가상머신"];
+
+/// Key Vault is not a Recovery Services vault.
+const KEY_VAULT: &[&str] = &[
+    "key vault",
+    "keyvault",
+    "key-vault",
+    "키 자격 증명 모음",
+    "키 볼트",
+    "키볼트",
+];
+
 pub(crate) struct Context<'a> {
     raw: &'a str,
     lower: OnceCell<String>,
@@ -281,6 +439,32 @@ impl<'a> Context<'a> {
         BACKUP_OR_RESTORE_WORDS.as_word(self.lower())
     }
 
+    /// The paste reports trouble (a failure, something stuck, slow or refused) and not that
+    /// things went well.
+    pub fn trouble(&self) -> bool {
+        TROUBLE_WORDS.as_word(self.lower()) && !SUCCESS_WORDS.as_word(self.lower())
+    }
+
+    /// The paste is surely about an Azure VM backup: it names neither another tool nor
+    /// another service whose failures read alike, and it names Azure Backup itself (Key Vault
+    /// is not a vault of ours), or a VM and its backup or restore.
+    pub fn surely_vm_backup(&self) -> bool {
+        let lower = self.lower();
+        if self.other_tool() || OTHER_SERVICE_WORDS.as_word(lower) {
+            return false;
+        }
+        let names_azure_backup = if KEY_VAULT_WORDS.anywhere(lower) {
+            let mut rest = lower.to_string();
+            for k in KEY_VAULT {
+                rest = rest.replace(k, " ");
+            }
+            AZURE_BACKUP_WORDS.anywhere(&rest) || AZURE_BACKUP_WORD_START_WORDS.as_word(&rest)
+        } else {
+            self.azure_backup()
+        };
+        names_azure_backup || (BACKUP_ACT_WORDS.as_word(lower) && VM_WORDS_SET.as_word(lower))
+    }
+
     /// The paste names another tool or place (terraform, a CI system, AKS, another backup
     /// product, an on-premises server).
     pub fn other_tool(&self) -> bool {
@@ -288,6 +472,12 @@ impl<'a> Context<'a> {
     }
 }
 
+static TROUBLE_WORDS: WordSet = WordSet::new(TROUBLE);
+static SUCCESS_WORDS: WordSet = WordSet::new(SUCCESS);
+static OTHER_SERVICE_WORDS: WordSet = WordSet::new(OTHER_SERVICES);
+static BACKUP_ACT_WORDS: WordSet = WordSet::new(BACKUP_ACT);
+static VM_WORDS_SET: WordSet = WordSet::new(VM_WORDS);
+static KEY_VAULT_WORDS: WordSet = WordSet::new(KEY_VAULT);
 static FAILURE_WORDS: WordSet = WordSet::new(FAILURE);
 static BACKUP_WORDS: WordSet = WordSet::new(BACKUP);
 static AZURE_BACKUP_WORDS: WordSet = WordSet::new(AZURE_BACKUP);

@@ -14,6 +14,7 @@
 
 mod codes;
 mod context;
+mod explain;
 mod gate;
 mod outcome;
 mod prose;
@@ -41,6 +42,7 @@ struct Parts {
     general_titles: Vec<Text>,
     gate: gate::Gate,
     own_words: Vec<Vec<u32>>,
+    explainer: explain::Explainer,
 }
 
 /// Pastes are read this far for messages (cut at a character boundary, never rejected).
@@ -125,6 +127,19 @@ impl Matcher {
                 ids
             })
             .collect();
+        let ids_of = |toks: Vec<String>| -> Vec<u32> {
+            let mut ids: Vec<u32> = toks
+                .iter()
+                .map(|t| vocab.id(t))
+                .filter(|&t| t != vocab::NO_ID)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let core: Vec<Vec<u32>> = entries.iter().map(|e| ids_of(core_tokens(e))).collect();
+        let steps: Vec<Vec<u32>> = entries.iter().map(|e| ids_of(step_tokens(e))).collect();
+        let explainer = explain::Explainer::new(&vocab, &core, &steps);
         Parts {
             codes,
             vocab,
@@ -133,6 +148,7 @@ impl Matcher {
             general_titles,
             gate,
             own_words,
+            explainer,
         }
     }
 
@@ -171,14 +187,18 @@ impl Matcher {
             .parts
             .gate
             .pass(&self.parts.vocab, &toks, &ctx, &self.parts.texts);
-        if passing.is_empty() && found.is_empty() {
-            return Match::quiet(lang, truncated);
-        }
-        let named = if passing.is_empty() {
+        let mut named = if passing.is_empty() {
             Vec::new()
         } else {
             self.paste_prose(&ctx, &toks, &passing)
         };
+        // No text covered: the paste's words may still say which entry it is.
+        if !named.iter().any(|c| c.confidence >= QUIET_BELOW) {
+            named.extend(self.parts.explainer.name(&self.parts.vocab, &ctx, &toks));
+        }
+        if named.is_empty() && found.is_empty() {
+            return Match::quiet(lang, truncated);
+        }
         rank::rank(lang, named, found, truncated)
     }
 
@@ -239,6 +259,34 @@ fn own_tokens(e: &Entry) -> Vec<String> {
             .chain(ed.notes.iter().map(String::as_str))
             .chain(ed.symptoms.iter().map(String::as_str));
         for t in texts {
+            analysis::tokens_into(t, &mut out);
+        }
+    }
+    out
+}
+
+/// The tokens of an entry's messages, title, cause and symptoms, both languages.
+fn core_tokens(e: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    for ed in e.editions.values() {
+        let texts = ed
+            .messages
+            .iter()
+            .map(|m| m.text.as_str())
+            .chain([ed.title.as_str(), ed.cause.as_str()])
+            .chain(ed.symptoms.iter().map(String::as_str));
+        for t in texts {
+            analysis::tokens_into(t, &mut out);
+        }
+    }
+    out
+}
+
+/// The tokens of an entry's steps and notes, both languages.
+fn step_tokens(e: &Entry) -> Vec<String> {
+    let mut out = Vec::new();
+    for ed in e.editions.values() {
+        for t in ed.steps.iter().chain(&ed.notes) {
             analysis::tokens_into(t, &mut out);
         }
     }

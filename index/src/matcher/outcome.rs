@@ -14,6 +14,8 @@ pub enum Reason {
     Symptom,
     Title,
     Question,
+    /// Many of the paste's rare words are the entry's own, far more than any other entry's.
+    Words,
 }
 
 impl Reason {
@@ -26,6 +28,7 @@ impl Reason {
             Reason::Symptom => "symptom",
             Reason::Title => "title",
             Reason::Question => "question",
+            Reason::Words => "words",
         }
     }
 }

@@ -19,7 +19,7 @@ fn lang_of(v: &Value) -> Option<Lang> {
     }
 }
 
-const REASONS: [Reason; 7] = [
+const REASONS: [Reason; 8] = [
     Reason::ExactCode,
     Reason::CorrectedCode,
     Reason::NumericCode,
@@ -27,6 +27,7 @@ const REASONS: [Reason; 7] = [
     Reason::Symptom,
     Reason::Title,
     Reason::Question,
+    Reason::Words,
 ];
 
 fn reason_of(v: &Value) -> Option<Reason> {
