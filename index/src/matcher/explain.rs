@@ -33,6 +33,11 @@ pub const RARE_WORD_SHARE: f32 = 0.25;
 pub const EXPLAINED_BASE: f32 = 0.5;
 pub const EXPLAINED_SLOPE: f32 = 0.25;
 
+/// A word held by more than this share of the entries explains none of them: it is left out
+/// of the scores and of the paste's total ("backup", "VM", "fail" say nothing of which
+/// failure it is; leaving them out also keeps the scoring cheap).
+pub const COMMON_WORD_SHARE: f32 = 0.5;
+
 /// Per token id: the entries that hold it, each with its field weight.
 pub(crate) struct Explainer {
     postings: Vec<Vec<(u32, f32)>>,
@@ -71,9 +76,10 @@ impl Explainer {
         }
         let n = core.len().max(1) as f32;
         let spread = postings
-            .iter()
+            .iter_mut()
             .map(|p| {
-                if p.is_empty() {
+                if p.is_empty() || p.len() as f32 > n * COMMON_WORD_SHARE {
+                    p.clear();
                     0.0
                 } else {
                     (n / p.len() as f32).ln()
@@ -90,7 +96,11 @@ impl Explainer {
     /// The best two entries for the paste's distinct words, and the paste's own total (what
     /// an entry holding every word would score).
     pub fn best_two(&self, vocab: &Vocabulary, paste: &[u32]) -> ([Explained; 2], f32) {
-        let mut ids: Vec<u32> = paste.iter().copied().filter(|&t| t != NO_ID).collect();
+        let mut ids: Vec<u32> = paste
+            .iter()
+            .copied()
+            .filter(|&t| t != NO_ID && self.spread[t as usize] > 0.0)
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         let mut score = vec![0.0f32; self.entries];
@@ -131,6 +141,16 @@ impl Explainer {
     /// The entry the paste's words explain, if one does clearly enough (see the constants).
     /// The paste's context is looked at last: most pastes are decided by the cheap scores.
     pub fn name(&self, vocab: &Vocabulary, ctx: &Context, paste: &[u32]) -> Option<Candidate> {
+        // Most channel traffic has not even two rare words: one look-up a word, no allocation.
+        let rare_spread = (1.0 / RARE_WORD_SHARE).ln();
+        let rare = paste
+            .iter()
+            .filter(|&&t| t != NO_ID && self.spread[t as usize] >= rare_spread)
+            .take(EXPLAINED_MIN_RARE_WORDS)
+            .count();
+        if rare < EXPLAINED_MIN_RARE_WORDS {
+            return None;
+        }
         let ([first, second], total) = self.best_two(vocab, paste);
         if total <= 0.0
             || first.words < EXPLAINED_MIN_WORDS
