@@ -62,11 +62,11 @@ fn well_formed(r: &Rendered) -> Result<(Value, Vec<String>), TestCaseError> {
         for f in &fields {
             let (name, value) = (chars(&f["name"]), chars(&f["value"]));
             prop_assert!(
-                name >= 1 && name <= render::MAX_FIELD_NAME,
+                (1..=render::MAX_FIELD_NAME).contains(&name),
                 "field name {f}"
             );
             prop_assert!(
-                value >= 1 && value <= render::MAX_FIELD_VALUE,
+                (1..=render::MAX_FIELD_VALUE).contains(&value),
                 "field value {f}"
             );
             total += name + value;
@@ -92,9 +92,9 @@ fn well_formed(r: &Rendered) -> Result<(Value, Vec<String>), TestCaseError> {
         prop_assert!(!buttons.is_empty() && buttons.len() <= render::MAX_BUTTONS_PER_ROW);
         for b in &buttons {
             let label = chars(&b["label"]);
-            prop_assert!(label >= 1 && label <= render::MAX_LABEL, "label {b}");
+            prop_assert!((1..=render::MAX_LABEL).contains(&label), "label {b}");
             let id = chars(&b["custom_id"]);
-            prop_assert!(id >= 1 && id <= MAX_CUSTOM_ID, "custom_id {b}");
+            prop_assert!((1..=MAX_CUSTOM_ID).contains(&id), "custom_id {b}");
             texts.push(b["label"].as_str().unwrap().into());
         }
     }

@@ -40,7 +40,7 @@ fn text_ok(what: &str, t: &Value, max: usize) -> Result<(), TestCaseError> {
     let n = chars(&t["text"]);
     prop_assert!(t["text"].is_string(), "{what}: no text in {t}");
     prop_assert!(
-        n >= 1 && n <= max,
+        (1..=max).contains(&n),
         "{what}: {n} characters (1..={max}): {t}"
     );
     Ok(())
@@ -65,7 +65,7 @@ fn well_formed(r: &Rendered) -> Result<Vec<(&'static str, String)>, TestCaseErro
     let blocks = back["blocks"].as_array().cloned().unwrap_or_default();
     prop_assert!(!blocks.is_empty() && blocks.len() <= render::MAX_BLOCKS);
     let fallback = r.text.chars().count();
-    prop_assert!(fallback >= 1 && fallback <= render::MAX_FALLBACK);
+    prop_assert!((1..=render::MAX_FALLBACK).contains(&fallback));
     let mut texts = vec![("fallback", r.text.clone())];
     for b in &blocks {
         match b["type"].as_str().unwrap_or("") {
@@ -94,7 +94,7 @@ fn well_formed(r: &Rendered) -> Result<Vec<(&'static str, String)>, TestCaseErro
                 for e in els {
                     text_ok("button", &e["text"], render::MAX_BUTTON)?;
                     let id = chars(&e["action_id"]);
-                    prop_assert!(id >= 1 && id <= MAX_ACTION_ID, "{e}");
+                    prop_assert!((1..=MAX_ACTION_ID).contains(&id), "{e}");
                     prop_assert!(chars(&e["value"]) <= MAX_BUTTON_VALUE, "{e}");
                     texts.push(("button", e["text"]["text"].as_str().unwrap().into()));
                 }
