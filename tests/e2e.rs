@@ -54,6 +54,8 @@ mod runbooks;
 mod shutdown;
 #[path = "e2e/slack.rs"]
 mod slack;
+#[path = "e2e/socket_faults.rs"]
+mod socket_faults;
 #[path = "e2e/store.rs"]
 mod store;
 #[path = "e2e/store_pg.rs"]

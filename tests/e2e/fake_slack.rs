@@ -1,12 +1,12 @@
 //! A fake Slack on 127.0.0.1: the Web API routes the bot calls, response URLs, file downloads and
-//! a Socket Mode WebSocket that `apps.connections.open` hands out. It records every request,
+//! Socket Mode connections (`fake_slack_socket.rs`) at the URLs `apps.connections.open` hands
+//! out. It records every request,
 //! and can be told to answer a method with errors first (429 with Retry-After, 500). For
 //! escalations it keeps people's messages (conversations.replies), user groups
 //! (usergroups.users.list), answers chat.getPermalink and views.open (a trigger opens one view)
 //! as Slack's Web API documents them.
 
 use axum::body::Bytes;
-use axum::extract::ws::{Message as Ws, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +17,9 @@ use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+
+#[path = "fake_slack_socket.rs"]
+mod socket;
 
 /// One request the fake received.
 #[derive(Debug, Clone)]
@@ -48,21 +50,10 @@ struct Inner {
     triggers: Vec<String>,
     /// chat.postMessage bodies with the ts each got, in order.
     posted: Vec<(String, Value)>,
-    /// Frames the bot sent back on the socket (acknowledgements).
-    acks: Vec<Value>,
-    /// Socket connections opened so far.
-    connections: usize,
-    /// Sends frames to the socket connected now.
-    socket: Option<mpsc::UnboundedSender<SocketCmd>>,
     /// One-time tickets handed out by `apps.connections.open`, in order.
     tickets: Vec<String>,
-    /// The socket URL answers 503 instead of upgrading (Slack's edge refusing the connection).
-    socket_refused: bool,
-}
-
-enum SocketCmd {
-    Frame(String),
-    Drop,
+    /// Socket Mode: the connections, deliveries and acknowledgements.
+    sockets: socket::Sockets,
 }
 
 #[derive(Clone)]
@@ -74,7 +65,7 @@ struct Shared {
 pub struct FakeSlack {
     pub addr: SocketAddr,
     shared: Shared,
-    _rt: tokio::runtime::Runtime,
+    rt: tokio::runtime::Runtime,
 }
 
 impl FakeSlack {
@@ -106,16 +97,13 @@ impl FakeSlack {
             .route("/api/{method}", post(api).get(api))
             .route("/files/{id}", get(download))
             .route("/response/{id}", post(response_url))
-            .route("/socket", get(socket))
+            .route("/socket", get(socket::upgrade))
             .with_state(shared.clone());
         rt.spawn(async move {
             axum::serve(listener, app).await.unwrap();
         });
-        FakeSlack {
-            addr,
-            shared,
-            _rt: rt,
-        }
+        rt.spawn(socket::redeliver(shared.clone()));
+        FakeSlack { addr, shared, rt }
     }
 
     pub fn api_url(&self) -> String {
@@ -211,43 +199,21 @@ impl FakeSlack {
             .insert(id.to_string(), text.to_string());
     }
 
-    /// Sends a Socket Mode frame to the connected bot; false when no socket is connected.
-    pub fn push(&self, frame: &Value) -> bool {
-        let g = self.shared.inner.lock().unwrap();
-        match &g.socket {
-            Some(tx) => tx.send(SocketCmd::Frame(frame.to_string())).is_ok(),
-            None => false,
-        }
-    }
-
-    /// Drops the socket connection without a word.
-    pub fn drop_socket(&self) {
-        let mut g = self.shared.inner.lock().unwrap();
-        if let Some(tx) = g.socket.take() {
-            let _ = tx.send(SocketCmd::Drop);
-        }
-    }
-
-    pub fn connections(&self) -> usize {
-        self.shared.inner.lock().unwrap().connections
-    }
-
-    pub fn socket_connected(&self) -> bool {
-        self.shared.inner.lock().unwrap().socket.is_some()
-    }
-
     /// The one-time tickets `apps.connections.open` handed out so far.
     pub fn tickets(&self) -> Vec<String> {
         self.shared.inner.lock().unwrap().tickets.clone()
     }
 
-    /// WebSocket connections are refused (503) from now on.
-    pub fn refuse_socket(&self) {
-        self.shared.inner.lock().unwrap().socket_refused = true;
-    }
-
-    pub fn acks(&self) -> Vec<Value> {
-        self.shared.inner.lock().unwrap().acks.clone()
+    /// Replies Slack kept per thread (`thread_ts`): every chat.postMessage that posted, whatever
+    /// it answered.
+    pub fn replies_per_thread(&self) -> HashMap<String, usize> {
+        let mut n = HashMap::new();
+        for (_, body) in self.posted() {
+            if let Some(t) = body["thread_ts"].as_str() {
+                *n.entry(t.to_string()).or_insert(0) += 1;
+            }
+        }
+        n
     }
 }
 
@@ -472,48 +438,4 @@ async fn response_url(
         return failure(status, retry_after);
     }
     StatusCode::OK.into_response()
-}
-
-async fn socket(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {
-    if shared.inner.lock().unwrap().socket_refused {
-        return (StatusCode::SERVICE_UNAVAILABLE, "no").into_response();
-    }
-    ws.on_upgrade(move |s| serve_socket(shared, s))
-}
-
-async fn serve_socket(shared: Shared, mut ws: WebSocket) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    {
-        let mut g = shared.inner.lock().unwrap();
-        g.connections += 1;
-        g.socket = Some(tx);
-    }
-    let hello = json!({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}, "debug_info": {"host": "fake", "approximate_connection_time": 3600}});
-    if ws.send(Ws::Text(hello.to_string().into())).await.is_err() {
-        return;
-    }
-    loop {
-        tokio::select! {
-            cmd = rx.recv() => match cmd {
-                Some(SocketCmd::Frame(f)) => {
-                    if ws.send(Ws::Text(f.into())).await.is_err() {
-                        break;
-                    }
-                }
-                // Dropped without a close frame: the connection just ends.
-                Some(SocketCmd::Drop) | None => return,
-            },
-            msg = ws.recv() => match msg {
-                Some(Ok(Ws::Text(t))) => {
-                    if let Ok(v) = serde_json::from_str::<Value>(&t) {
-                        shared.inner.lock().unwrap().acks.push(v);
-                    }
-                }
-                Some(Ok(_)) => {}
-                _ => break,
-            },
-        }
-    }
-    let mut g = shared.inner.lock().unwrap();
-    g.socket = None;
 }

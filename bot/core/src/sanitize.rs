@@ -31,17 +31,18 @@ pub fn discord(text: &str) -> String {
     break_at_mentions(&out)
 }
 
-/// `@everyone`, `@here`, `@channel` (any case) get a zero-width space after the `@`.
+/// `@everyone`, `@here`, `@channel` (any case) get a zero-width space after the `@`. The words
+/// are compared in ASCII case on the text itself: a lower-cased copy can differ in length (`K`,
+/// the Kelvin sign, is one byte shorter lower-cased, `İ` one longer), so its positions are not
+/// the text's.
 fn break_at_mentions(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let lower = text.to_lowercase();
     let mut last = 0;
-    for (i, _) in lower.match_indices('@') {
-        let rest = &lower[i + 1..];
+    for (i, _) in text.match_indices('@') {
+        let rest = &text.as_bytes()[i + 1..];
         if ["everyone", "here", "channel"]
             .iter()
-            .any(|w| rest.starts_with(w))
-            && text.is_char_boundary(i + 1)
+            .any(|w| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w.as_bytes()))
         {
             out.push_str(&text[last..=i]);
             out.push('\u{200B}');
@@ -76,5 +77,21 @@ mod tests {
             assert!(!out.contains(bad), "{bad} in {out}");
         }
         assert!(out.contains("fine@example.com"));
+    }
+
+    #[test]
+    fn letters_that_change_length_in_lower_case_do_not_shift_the_breaks() {
+        for raw in [
+            "\u{212a}\u{212a}\u{212a} @everyone",
+            "İİİ @Here x",
+            "@channel \u{212a}@here",
+        ] {
+            for out in [slack(raw), discord(raw)] {
+                let lower = out.to_ascii_lowercase();
+                for bad in ["@everyone", "@here", "@channel"] {
+                    assert!(!lower.contains(bad), "{bad} in {out:?}");
+                }
+            }
+        }
     }
 }

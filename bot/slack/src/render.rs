@@ -97,12 +97,30 @@ fn section_md(md: &str, full: Option<&str>) -> SlackBlock {
         None => "…".to_string(),
     };
     let keep = MAX_SECTION - more.chars().count() - 1;
-    let mut t: String = text.chars().take(keep).collect();
-    // Do not leave a code fence open.
+    section(format!("{}\n{more}", cut_mrkdwn(&text, keep)))
+}
+
+/// Mrkdwn cut to at most `room` characters: never inside a `<url|text>` link (the only `<` that
+/// mrkdwn leaves), and a code fence left open is closed within the room.
+fn cut_mrkdwn(text: &str, room: usize) -> String {
+    let take = |n: usize| {
+        let mut t: String = text.chars().take(n).collect();
+        if let Some(open) = t.rfind('<') {
+            if !t[open..].contains('>') {
+                t.truncate(open);
+            }
+        }
+        t
+    };
+    let t = take(room);
+    if t.matches("```").count() % 2 == 0 {
+        return t;
+    }
+    let mut t = take(room.saturating_sub(4));
     if t.matches("```").count() % 2 == 1 {
         t.push_str("\n```");
     }
-    section(format!("{t}\n{more}"))
+    t
 }
 
 /// Renders a card.
@@ -166,7 +184,7 @@ pub fn card(c: &Card) -> Rendered {
     }
     if !c.context.is_empty() {
         blocks.push(SlackBlock::Context(SlackContextBlock::new(vec![
-            SlackContextBlockElement::MarkDown(SlackBlockMarkDownText::new(cut(
+            SlackContextBlockElement::MarkDown(SlackBlockMarkDownText::new(cut_mrkdwn(
                 &mrkdwn(&c.context),
                 MAX_SECTION,
             ))),

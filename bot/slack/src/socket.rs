@@ -4,6 +4,13 @@
 //! fixed pace and each says so in the log; here they pass through a [`Gate`] instead: every try
 //! since Slack's last hello waits the capped backoff ([`backup_bot_runtime::link`]), and the
 //! link says once that Slack is down and once that it is back.
+//!
+//! Two connections are kept, each a listener of its own: Slack delivers each envelope on one of
+//! them, and the link is up while either is, so a lost, refreshed or half-open connection is
+//! replaced while the other one delivers; an envelope lost with its connection is not
+//! acknowledged and comes again (its `event_id` is claimed once). Each connection is pinged every
+//! 5 s and taken for dead when no pong came for 10 s (the third ping since the last pong finds it
+//! so): a half-open connection is replaced within 10–15 s.
 
 use crate::run::SlackBot;
 use crate::send::rejected_token;
@@ -14,7 +21,7 @@ use hyper_util::rt::TokioIo;
 use slack_morphism::prelude::*;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -60,27 +67,71 @@ pub async fn check_app_token(bot: &SlackBot, app_token: &str) -> anyhow::Result<
     }
 }
 
-/// The listener's tries to open a socket since Slack's last hello, and the waits between them.
-struct Tries {
+/// Where one of the Socket Mode connections stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conn {
+    /// Not connected yet, or lost and being replaced.
+    Connecting,
+    /// Slack said hello on it.
+    Up,
+    /// Its tries to connect fail: retried with backoff.
+    Down,
+}
+
+/// The connections together make the link: up while any one of them is (the other stands by or
+/// is being replaced), lost only when none is, down when every one fails.
+struct Conns {
     bot: Arc<SlackBot>,
+    states: Mutex<Vec<Conn>>,
+}
+
+impl Conns {
+    fn set(&self, i: usize, to: Conn, why: &dyn std::fmt::Display) {
+        let mut states = self
+            .states
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        states[i] = to;
+        if states.contains(&Conn::Up) {
+            self.bot.link.up();
+        } else if states.iter().all(|c| *c == Conn::Down) {
+            self.bot.link.down(why);
+        } else {
+            self.bot.link.lost(why);
+        }
+    }
+}
+
+/// One connection's tries to open a socket since Slack's last hello on it, and the waits
+/// between them.
+struct Tries {
+    index: usize,
+    conns: Arc<Conns>,
     count: AtomicU32,
     backoff: Mutex<Backoff>,
+    /// Slack said hello on this connection before: a later hello is a reconnection.
+    greeted: AtomicBool,
 }
 
 impl Tries {
+    fn bot(&self) -> &Arc<SlackBot> {
+        &self.conns.bot
+    }
+
     /// Before a try: the first after a hello means the socket was lost; a later one means the
     /// try before failed, and waits its turn.
     async fn before(&self) {
         let n = self.count.fetch_add(1, Ordering::SeqCst);
         if n == 0 {
-            self.bot.link.lost(&"the socket closed");
+            self.conns
+                .set(self.index, Conn::Connecting, &"the socket closed");
             return;
         }
-        if self.bot.link.state() != LinkState::Down {
-            self.bot
-                .link
-                .down(&"apps.connections.open or the socket did not succeed");
-        }
+        self.conns.set(
+            self.index,
+            Conn::Down,
+            &"apps.connections.open or the socket did not succeed",
+        );
         let wait = self
             .backoff
             .lock()
@@ -96,7 +147,10 @@ impl Tries {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .reset();
-        self.bot.link.up();
+        if self.greeted.swap(true, Ordering::SeqCst) {
+            backup_bot_runtime::metrics::reconnected("slack");
+        }
+        self.conns.set(self.index, Conn::Up, &"hello");
     }
 }
 
@@ -127,10 +181,11 @@ impl tower_service::Service<hyper::Uri> for Gate {
             match inner.call(uri).await {
                 Ok(s) => Ok(Once(s)),
                 Err(e) => {
-                    tries
-                        .bot
-                        .link
-                        .down(&format_args!("apps.connections.open: {e}"));
+                    tries.conns.set(
+                        tries.index,
+                        Conn::Down,
+                        &format_args!("apps.connections.open: {e}"),
+                    );
                     Err(e)
                 }
             }
@@ -189,7 +244,7 @@ async fn bot(states: &SlackClientEventsUserState) -> Option<Arc<SlackBot>> {
         .read()
         .await
         .get_user_state::<Shared>()
-        .map(|s| s.0.bot.clone())
+        .map(|s| s.0.bot().clone())
 }
 
 async fn on_push(
@@ -247,12 +302,6 @@ async fn on_hello<E>(
     _client: Arc<SlackClient<Gated>>,
     states: SlackClientEventsUserState,
 ) {
-    static FIRST: std::sync::Once = std::sync::Once::new();
-    let mut first = false;
-    FIRST.call_once(|| first = true);
-    if !first {
-        backup_bot_runtime::metrics::reconnected("slack");
-    }
     if let Some(s) = states.read().await.get_user_state::<Shared>() {
         s.0.hello();
     }
@@ -292,14 +341,17 @@ fn on_error(
     HttpStatusCode::OK
 }
 
-/// Socket Mode connections kept open at once: one delivers, one stands by.
-const CONNECTIONS: u32 = 2;
+/// Socket Mode connections kept open at once (Slack allows ten per app): Slack delivers each
+/// envelope on one of them, so while one is lost and replaced the other delivers.
+const CONNECTIONS: usize = 2;
 /// Seconds between two pings of a Socket Mode connection.
 const PING_EVERY_SECS: u64 = 5;
-/// Pings unanswered before a connection is taken for dead.
-const PING_MISSES: u64 = 3;
+/// A connection is taken for dead at the first ping that finds no pong for this many ping
+/// intervals (slack-morphism counts whole seconds since the last pong, and checks at each ping):
+/// 2 × 5 s, so dead 10–15 s after it went silent.
+const PING_MISSES: u64 = 2;
 
-/// The Socket Mode connection, kept in the background; [`Socket::shutdown`] closes it.
+/// The Socket Mode connections, kept in the background; [`Socket::shutdown`] closes them.
 pub struct Socket {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
@@ -368,24 +420,42 @@ async fn keep(
             },
         }
     }
-    let listener = listener(bot);
-    if let Err(e) = listener.listen_for(&token).await {
-        tracing::error!(error = %e, "Socket Mode could not start");
-        return;
+    let conns = Arc::new(Conns {
+        bot: bot.clone(),
+        states: Mutex::new(vec![Conn::Connecting; CONNECTIONS]),
+    });
+    let listeners: Vec<_> = (0..CONNECTIONS)
+        .map(|index| listener(conns.clone(), index))
+        .collect();
+    for l in &listeners {
+        if let Err(e) = l.listen_for(&token).await {
+            tracing::error!(error = %e, "Socket Mode could not start");
+            return;
+        }
     }
-    listener.start().await;
+    for l in &listeners {
+        l.start().await;
+    }
     let _ = stop.wait_for(|s| *s).await;
-    listener.shutdown().await;
+    for l in &listeners {
+        l.shutdown().await;
+    }
 }
 
-fn listener(bot: Arc<SlackBot>) -> SlackClientSocketModeListener<Gated> {
+/// One connection: a listener of its own, so that its tries, its hello and its loss are its
+/// own (slack-morphism's clients of one listener share one HTTP connector and cannot be told
+/// apart).
+fn listener(conns: Arc<Conns>, index: usize) -> SlackClientSocketModeListener<Gated> {
+    let bot = conns.bot.clone();
     let mut tcp = HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_connect_timeout(Some(CONNECT_TIMEOUT));
     let tries = Arc::new(Tries {
-        bot: bot.clone(),
+        index,
+        conns,
         count: AtomicU32::new(0),
         backoff: Mutex::new(Backoff::new()),
+        greeted: AtomicBool::new(false),
     });
     let gate = Gate {
         inner: crate::run::https_or_http_over(tcp),
@@ -405,11 +475,10 @@ fn listener(bot: Arc<SlackBot>) -> SlackClientSocketModeListener<Gated> {
             .with_user_state(Shared(tries)),
     );
     // Slack-morphism waits a fixed second after a failed try; the gate adds the backoff.
-    // Two connections (Slack allows ten per app): while one is replaced the other delivers.
-    // A ping every PING_EVERY_SECS and PING_MISSES unanswered: a half-open socket is replaced
-    // within about 15 s (the library's defaults took 75 s and more).
+    // A ping every PING_EVERY_SECS, dead after PING_MISSES intervals without a pong: a
+    // half-open socket is replaced within 15 s (the library's defaults took 75 s and more).
     let config = SlackClientSocketModeConfig::new()
-        .with_max_connections_count(CONNECTIONS)
+        .with_max_connections_count(1)
         .with_ping_interval_in_seconds(PING_EVERY_SECS)
         .with_ping_failure_threshold_times(PING_MISSES)
         .with_reconnect_timeout_in_seconds(1)

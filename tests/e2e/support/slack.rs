@@ -191,6 +191,25 @@ pub fn message_event(event_id: &str, ts: &str, text: &str) -> Value {
     v
 }
 
+/// A Socket Mode envelope of the Events API carrying `event` (an event callback).
+pub fn envelope(id: &str, event: Value) -> Value {
+    json!({"type": "events_api", "envelope_id": id, "accepts_response_payload": false, "payload": event})
+}
+
+/// Waits until `cond` holds, at most `within`; whether it held.
+pub fn until(within: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let end = Instant::now() + within;
+    loop {
+        if cond() {
+            return true;
+        }
+        if Instant::now() > end {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
 pub fn send_event(bot: &Bot, v: &Value, extra: &[(&str, String)]) -> u16 {
     signed(
         bot,

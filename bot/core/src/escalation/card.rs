@@ -6,11 +6,12 @@
 use super::{action, Event, Platform, State, Target, Targets, View};
 use crate::reply::{short, Button, Card};
 
-/// User text in a card: it cannot close the paste's code block. The renderers sanitise every
-/// text of a card for their platform (no mention, no broadcast); the card's `pings` are the
-/// only mentions they write.
+/// User text in a card: it cannot close the paste's code block, nor make a Markdown link (the
+/// renderers turn a card's `[text](url)` into links, which a paste must not smuggle in: a
+/// zero-width space parts `]` from `(`). The renderers sanitise every text of a card for their
+/// platform (no mention, no broadcast); the card's `pings` are the only mentions they write.
 fn safe(text: &str) -> String {
-    text.replace("```", "'''")
+    text.replace("```", "'''").replace("](", "]\u{200B}(")
 }
 
 /// `HH:MM UTC` of a Unix time.
