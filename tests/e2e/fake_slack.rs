@@ -25,6 +25,8 @@ pub struct Call {
     pub method: String,
     pub body: Value,
     pub auth: Option<String>,
+    /// When it arrived.
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -139,6 +141,12 @@ impl FakeSlack {
             .collect()
     }
 
+    /// How many calls to `method` so far (without copying them).
+    pub fn count(&self, method: &str) -> usize {
+        let g = self.shared.inner.lock().unwrap();
+        g.calls.iter().filter(|c| c.method == method).count()
+    }
+
     /// Waits until `method` was called `n` times (or the time runs out), then returns the calls.
     pub fn wait_for(&self, method: &str, n: usize, within: Duration) -> Vec<Call> {
         let until = Instant::now() + within;
@@ -246,6 +254,11 @@ impl FakeSlack {
         self.shared.inner.lock().unwrap().socket_refused = true;
     }
 
+    /// How many frames the bot sent back on the socket so far.
+    pub fn ack_count(&self) -> usize {
+        self.shared.inner.lock().unwrap().acks.len()
+    }
+
     pub fn acks(&self) -> Vec<Value> {
         self.shared.inner.lock().unwrap().acks.clone()
     }
@@ -265,6 +278,7 @@ fn record(
             .get("authorization")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        at: Instant::now(),
     });
     g.failures.get_mut(method).and_then(|q| q.pop_front())
 }
