@@ -39,6 +39,7 @@ pub struct Call {
     /// Answered 429 because a rate limit ran.
     pub limited: bool,
     /// When it arrived.
+    #[allow(dead_code)] // read by the load program (bench/load)
     pub at: Instant,
 }
 
@@ -155,6 +156,7 @@ impl FakeDiscord {
     }
 
     /// How many REST calls start with `prefix` so far (without copying them).
+    #[allow(dead_code)] // read by the load program (bench/load)
     pub fn count(&self, prefix: &str) -> usize {
         let g = self.shared.inner.lock().unwrap();
         g.calls

@@ -26,6 +26,7 @@ pub struct Call {
     pub body: Value,
     pub auth: Option<String>,
     /// When it arrived.
+    #[allow(dead_code)] // read by the load program (bench/load)
     pub at: Instant,
 }
 
@@ -142,6 +143,7 @@ impl FakeSlack {
     }
 
     /// How many calls to `method` so far (without copying them).
+    #[allow(dead_code)] // read by the load program (bench/load)
     pub fn count(&self, method: &str) -> usize {
         let g = self.shared.inner.lock().unwrap();
         g.calls.iter().filter(|c| c.method == method).count()
@@ -255,6 +257,7 @@ impl FakeSlack {
     }
 
     /// How many frames the bot sent back on the socket so far.
+    #[allow(dead_code)] // read by the load program (bench/load)
     pub fn ack_count(&self) -> usize {
         self.shared.inner.lock().unwrap().acks.len()
     }

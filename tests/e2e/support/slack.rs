@@ -258,6 +258,7 @@ pub fn press_payload(fake: &FakeSlack, message_ts: &str, thread_ts: &str, action
 }
 
 /// The documented slash command's fields, as `/backup-error TEXT` with the response URL `id`.
+#[allow(dead_code)] // used by the load program (bench/load)
 pub fn command_fields(fake: &FakeSlack, text: &str, id: &str) -> Vec<(String, String)> {
     fixture("slash_command.txt")
         .trim()
