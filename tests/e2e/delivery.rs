@@ -28,6 +28,7 @@ fn posted_calls(fake: &FakeSlack) -> Vec<crate::fake_slack::Call> {
             method: "chat.postMessage".into(),
             body,
             auth: None,
+            at: std::time::Instant::now(),
         })
         .collect()
 }

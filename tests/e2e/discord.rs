@@ -3,73 +3,14 @@
 //! allowed_mentions, the embed limits.
 
 use crate::fake_discord::{self as fd, FakeDiscord, CHANNEL_ID};
-use crate::support::{bin, temp_dir};
+use crate::support::discord::command;
+pub(crate) use crate::support::discord::start;
 use serde_json::{json, Value};
-use std::io::Read;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 pub(crate) const PASTE: &str =
     "2026-11-20T03:12:44Z ERROR backup job for erp-app02 failed: UserErrorFsFreezeFailed";
 const POSTS: &str = "POST /api/v10/channels/2001/messages";
-
-pub(crate) struct Bot {
-    child: Child,
-}
-
-impl Bot {
-    pub(crate) fn logs(mut self) -> String {
-        let _ = self.child.kill();
-        let mut err = String::new();
-        if let Some(mut e) = self.child.stderr.take() {
-            let _ = e.read_to_string(&mut err);
-        }
-        err
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn command(fake: &FakeDiscord, args: &[&str], extra: &[(&str, &str)]) -> std::process::Command {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let dir = temp_dir(&format!("discord-{port}"));
-    let mut cmd = bin();
-    cmd.args(args)
-        .current_dir(&dir)
-        .env_remove("BACKUP_BOT_CONFIG")
-        .env("BACKUP_BOT__DISCORD__TOKEN", "fake-discord-token")
-        .env("BACKUP_BOT__DISCORD__API_URL", fake.origin())
-        .env("BACKUP_BOT__DISCORD__APPLICATION_ID", fd::APP_ID)
-        .env("BACKUP_BOT__HTTP__LISTEN", format!("127.0.0.1:{port}"))
-        .env("BACKUP_BOT_LOG", "info");
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    cmd
-}
-
-pub(crate) fn start(fake: &FakeDiscord, extra: &[(&str, &str)]) -> Bot {
-    let child = command(fake, &["serve"], extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let bot = Bot { child };
-    assert!(
-        fake.wait_connected(Duration::from_secs(20)),
-        "the bot connects to the gateway"
-    );
-    bot
-}
 
 pub(crate) fn paste(id: &str, content: &str) -> Value {
     fd::message(id, CHANNEL_ID, fd::user("4001", "alice", false), content)

@@ -38,6 +38,9 @@ pub struct Call {
     pub body: Value,
     /// Answered 429 because a rate limit ran.
     pub limited: bool,
+    /// When it arrived.
+    #[allow(dead_code)] // read by the load program (bench/load)
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -150,6 +153,16 @@ impl FakeDiscord {
             .filter(|c| format!("{} {}", c.method, c.path).starts_with(prefix))
             .cloned()
             .collect()
+    }
+
+    /// How many REST calls start with `prefix` so far (without copying them).
+    #[allow(dead_code)] // read by the load program (bench/load)
+    pub fn count(&self, prefix: &str) -> usize {
+        let g = self.shared.inner.lock().unwrap();
+        g.calls
+            .iter()
+            .filter(|c| format!("{} {}", c.method, c.path).starts_with(prefix))
+            .count()
     }
 
     pub fn wait_for(&self, prefix: &str, n: usize, within: Duration) -> Vec<Call> {
@@ -301,6 +314,7 @@ async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Byte
             path: path.clone(),
             body: parsed.clone(),
             limited: left.is_some(),
+            at: now,
         });
         if let Some(left) = left {
             return rate_limited(left);

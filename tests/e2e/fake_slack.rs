@@ -27,6 +27,9 @@ pub struct Call {
     pub method: String,
     pub body: Value,
     pub auth: Option<String>,
+    /// When it arrived.
+    #[allow(dead_code)] // read by the load program (bench/load)
+    pub at: Instant,
 }
 
 #[derive(Default)]
@@ -125,6 +128,13 @@ impl FakeSlack {
             .filter(|c| c.method == method)
             .cloned()
             .collect()
+    }
+
+    /// How many calls to `method` so far (without copying them).
+    #[allow(dead_code)] // read by the load program (bench/load)
+    pub fn count(&self, method: &str) -> usize {
+        let g = self.shared.inner.lock().unwrap();
+        g.calls.iter().filter(|c| c.method == method).count()
     }
 
     /// Waits until `method` was called `n` times (or the time runs out), then returns the calls.
@@ -231,6 +241,7 @@ fn record(
             .get("authorization")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
+        at: Instant::now(),
     });
     g.failures.get_mut(method).and_then(|q| q.pop_front())
 }

@@ -256,6 +256,12 @@ impl super::FakeSlack {
         self.sockets(|s| s.refused = false);
     }
 
+    /// How many frames the bot sent back on the sockets so far.
+    #[allow(dead_code)] // read by the load program (bench/load)
+    pub fn ack_count(&self) -> usize {
+        self.sockets(|s| s.acks.len())
+    }
+
     /// Every frame the bot sent on the sockets (acknowledgements), in order.
     pub fn acks(&self) -> Vec<Value> {
         self.sockets(|s| s.acks.iter().map(|(_, v)| v.clone()).collect())

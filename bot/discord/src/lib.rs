@@ -2,6 +2,8 @@
 //! the core decides, rendering makes embeds and buttons, the runtime sends them over REST.
 
 mod escalate;
+#[doc(hidden)]
+pub mod fuzzing;
 mod gateway;
 mod interact;
 pub mod render;

@@ -250,14 +250,7 @@ pub fn url_encode(s: &str) -> String {
 /// Presses a button (block_actions) on our message `message_ts`, in the thread `thread_ts` of
 /// the fixture's channel.
 pub fn press(bot: &Bot, fake: &FakeSlack, message_ts: &str, thread_ts: &str, action: &str) -> u16 {
-    let mut v: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
-    v["container"]["message_ts"] = json!(message_ts);
-    v["container"]["channel_id"] = json!("C024BE91L");
-    v["channel"]["id"] = json!("C024BE91L");
-    v["message"]["ts"] = json!(message_ts);
-    v["message"]["thread_ts"] = json!(thread_ts);
-    v["actions"][0]["action_id"] = json!(action);
-    v["response_url"] = json!(fake.response_url(action));
+    let v = press_payload(fake, message_ts, thread_ts, action);
     let form = format!("payload={}", url_encode(&v.to_string()));
     signed(
         bot,
@@ -267,6 +260,39 @@ pub fn press(bot: &Bot, fake: &FakeSlack, message_ts: &str, thread_ts: &str, act
         &[],
     )
     .0
+}
+
+/// The documented block_actions payload of a press on our message `message_ts`, in the thread
+/// `thread_ts` of the fixture's channel (its response URL named after the action).
+pub fn press_payload(fake: &FakeSlack, message_ts: &str, thread_ts: &str, action: &str) -> Value {
+    let mut v: Value = serde_json::from_str(&fixture("block_actions.json")).unwrap();
+    v["container"]["message_ts"] = json!(message_ts);
+    v["container"]["channel_id"] = json!("C024BE91L");
+    v["channel"]["id"] = json!("C024BE91L");
+    v["message"]["ts"] = json!(message_ts);
+    v["message"]["thread_ts"] = json!(thread_ts);
+    v["actions"][0]["action_id"] = json!(action);
+    v["response_url"] = json!(fake.response_url(action));
+    v
+}
+
+/// The documented slash command's fields, as `/backup-error TEXT` with the response URL `id`.
+#[allow(dead_code)] // used by the load program (bench/load)
+pub fn command_fields(fake: &FakeSlack, text: &str, id: &str) -> Vec<(String, String)> {
+    fixture("slash_command.txt")
+        .trim()
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| {
+            let v = match k {
+                "command" => "/backup-error".to_string(),
+                "text" => text.to_string(),
+                "response_url" => fake.response_url(id),
+                _ => v.replace("%20", " "),
+            };
+            (k.to_string(), v)
+        })
+        .collect()
 }
 
 /// An edit of the message `ts` (message_changed), now saying `text`.
