@@ -18,6 +18,8 @@ mod deploy;
 mod deploy_host;
 #[path = "e2e/discord.rs"]
 mod discord;
+#[path = "e2e/discord_faults.rs"]
+mod discord_faults;
 #[path = "e2e/dockerfile.rs"]
 mod dockerfile;
 #[path = "e2e/escalation_console.rs"]
