@@ -42,6 +42,8 @@ mod fake_slack;
 mod health;
 #[path = "e2e/http_limits.rs"]
 mod http_limits;
+#[path = "e2e/kill_faults.rs"]
+mod kill_faults;
 #[path = "e2e/logs.rs"]
 mod logs;
 #[path = "e2e/metrics.rs"]
