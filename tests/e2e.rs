@@ -18,6 +18,8 @@ mod deploy;
 mod deploy_host;
 #[path = "e2e/discord.rs"]
 mod discord;
+#[path = "e2e/discord_faults.rs"]
+mod discord_faults;
 #[path = "e2e/dockerfile.rs"]
 mod dockerfile;
 #[path = "e2e/escalation_console.rs"]
@@ -40,6 +42,8 @@ mod fake_slack;
 mod health;
 #[path = "e2e/http_limits.rs"]
 mod http_limits;
+#[path = "e2e/kill_faults.rs"]
+mod kill_faults;
 #[path = "e2e/logs.rs"]
 mod logs;
 #[path = "e2e/metrics.rs"]

@@ -3,43 +3,9 @@
 //! allowed_mentions, the embed limits.
 
 use crate::fake_discord::{self as fd, FakeDiscord, CHANNEL_ID};
-use crate::support::discord::command;
-pub(crate) use crate::support::discord::start;
+use crate::support::discord::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-pub(crate) const PASTE: &str =
-    "2026-11-20T03:12:44Z ERROR backup job for erp-app02 failed: UserErrorFsFreezeFailed";
-const POSTS: &str = "POST /api/v10/channels/2001/messages";
-
-pub(crate) fn paste(id: &str, content: &str) -> Value {
-    fd::message(id, CHANNEL_ID, fd::user("4001", "alice", false), content)
-}
-
-/// Lets the bot finish recording what it just posted (it does so right after Slack/Discord answers).
-fn settle() {
-    std::thread::sleep(Duration::from_millis(300));
-}
-
-fn quiet_for(fake: &FakeDiscord, prefix: &str, n: usize, wait: Duration) {
-    std::thread::sleep(wait);
-    assert_eq!(
-        fake.calls(prefix).len(),
-        n,
-        "{prefix}: {:#?}",
-        fake.calls(prefix)
-    );
-}
-
-pub(crate) fn custom_ids(body: &Value) -> Vec<String> {
-    body["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .map(|b| b["custom_id"].as_str().unwrap_or("").to_string())
-        .collect()
-}
 
 #[test]
 fn a_paste_gets_one_reply_with_an_embed_and_buttons_and_nobody_is_pinged() {

@@ -3,9 +3,9 @@
 //! escalated: the card pings on-call (and only on-call), reminders ping the primary then the
 //! secondary, "I'm on it" and the resolve modal move the card in place and tell PagerDuty.
 
-use crate::discord::{custom_ids, paste, start, PASTE};
 use crate::fake_discord::{self as fd, FakeDiscord, GUILD_ID};
 use crate::fake_pagerduty::FakePagerDuty;
+use crate::support::discord::{custom_ids, paste, start, PASTE};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

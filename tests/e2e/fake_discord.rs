@@ -1,34 +1,47 @@
 //! A fake Discord on 127.0.0.1: the REST routes the bot calls (gateway, channel messages,
 //! threads, interaction callbacks, webhook follow-ups, application commands, attachments) and a
-//! gateway WebSocket (HELLO, IDENTIFY → READY, heartbeats and their ACKs, dispatches, a dropped
-//! connection and RESUME, close codes). It records what it receives. As Discord does: it keeps
-//! the messages posted and dispatched (`GET` a message; `404 Unknown Message` else), a thread
-//! made from a message has that message's id (and one such thread only), `GET` a channel gives
-//! a thread's `parent_id`, and an interaction takes one initial response (`400`, code 40060,
-//! after that). It answers 429 as Discord does while a rate limit runs.
+//! gateway WebSocket (`fake_discord_gateway.rs`: HELLO, IDENTIFY → READY, heartbeats and their
+//! ACKs, dispatches, a dropped connection and RESUME with the missed dispatches replayed, an
+//! invalid session, close codes). It records what it receives. As Discord does: it keeps the
+//! messages posted and dispatched (`GET` a message; `404 Unknown Message` else), a message
+//! created again with the same `nonce` and `enforce_nonce` is answered with the first one, a
+//! thread made from a message has that message's id (and one such thread only), `GET` a
+//! channel gives a thread's `parent_id`, and an interaction takes one initial response (`400`,
+//! code 40060, after that). It answers 429 as Discord does (`retry_after` in the body, the
+//! `Retry-After` and `X-RateLimit-*` headers), and can lose the answer to a request it carried
+//! out (a 500, or the connection dropped).
 
-use axum::body::Bytes;
-use axum::extract::ws::{CloseFrame, Message as Ws, WebSocket, WebSocketUpgrade};
-use axum::extract::State;
-use axum::http::{Method, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{json, Value};
+use axum::Router;
+use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 pub const APP_ID: &str = "900";
 pub const BOT_ID: &str = "900";
 pub const GUILD_ID: &str = "3001";
 pub const CHANNEL_ID: &str = "2001";
 
+#[path = "fake_discord_gateway.rs"]
+mod gateway;
 #[path = "fake_discord_payloads.rs"]
 mod payloads;
+#[path = "fake_discord_rest.rs"]
+mod rest;
+use gateway::{gateway, Cmd};
 pub use payloads::*;
+use rest::rest;
+
+/// How the answer to a request the fake carried out is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lost {
+    /// `500 Internal Server Error`.
+    Status500,
+    /// The connection closes before an answer.
+    Dropped,
+}
 
 /// One REST request the fake received.
 #[derive(Debug, Clone)]
@@ -49,11 +62,25 @@ struct Inner {
     /// "METHOD /path" prefixes → statuses to answer with first.
     failures: HashMap<String, VecDeque<u16>>,
     next_id: u64,
+    /// The current session's last sequence number, and its dispatches (for a RESUME).
     seq: u64,
+    log: Vec<(u64, String, Value)>,
+    /// Sessions started (IDENTIFY → READY), and dispatches replayed to RESUMEs.
+    sessions: usize,
+    replayed: usize,
+    /// New gateway connections wait before their HELLO while this is set.
+    hold: bool,
+    /// The next RESUME is answered with an invalid session (op 9, `d: false`).
+    invalidate_resume: bool,
     /// Gateway frames received (op codes and payloads), heartbeats left out.
     received: Vec<Value>,
     connections: usize,
-    socket: Option<mpsc::UnboundedSender<Cmd>>,
+    /// The connected session: its connection's number and what sends to it.
+    socket: Option<(usize, tokio::sync::mpsc::UnboundedSender<Cmd>)>,
+    /// (channel, nonce) → the message created with it, and when.
+    nonces: HashMap<(String, String), (String, Instant)>,
+    /// "METHOD /path" prefixes → answers to lose, after carrying the request out.
+    lost: HashMap<String, VecDeque<Lost>>,
     attachments: HashMap<String, String>,
     /// Close with this code right after IDENTIFY (e.g. 4014).
     close_after_identify: Option<u16>,
@@ -67,11 +94,6 @@ struct Inner {
     threads: HashMap<String, Value>,
     /// Interactions that had their initial response.
     answered: HashSet<String>,
-}
-
-enum Cmd {
-    Dispatch(String, Value),
-    Drop,
 }
 
 #[derive(Clone)]
@@ -143,6 +165,16 @@ impl FakeDiscord {
     }
 
     /// REST calls whose "METHOD path" starts with `prefix` (e.g. `POST /api/v10/channels/2001/messages`).
+    /// How many REST calls start with `prefix` so far (without copying them).
+    #[allow(dead_code)] // read by the load program (bench/load)
+    pub fn count(&self, prefix: &str) -> usize {
+        let g = self.shared.inner.lock().unwrap();
+        g.calls
+            .iter()
+            .filter(|c| format!("{} {}", c.method, c.path).starts_with(prefix))
+            .count()
+    }
+
     pub fn calls(&self, prefix: &str) -> Vec<Call> {
         self.shared
             .inner
@@ -153,16 +185,6 @@ impl FakeDiscord {
             .filter(|c| format!("{} {}", c.method, c.path).starts_with(prefix))
             .cloned()
             .collect()
-    }
-
-    /// How many REST calls start with `prefix` so far (without copying them).
-    #[allow(dead_code)] // read by the load program (bench/load)
-    pub fn count(&self, prefix: &str) -> usize {
-        let g = self.shared.inner.lock().unwrap();
-        g.calls
-            .iter()
-            .filter(|c| format!("{} {}", c.method, c.path).starts_with(prefix))
-            .count()
     }
 
     pub fn wait_for(&self, prefix: &str, n: usize, within: Duration) -> Vec<Call> {
@@ -244,23 +266,61 @@ impl FakeDiscord {
         false
     }
 
+    /// Dispatches an event in the current session; true when it went out on a connection now.
+    /// Either way it is the session's: a RESUME gets it replayed.
     pub fn dispatch(&self, t: &str, d: Value) -> bool {
         let mut g = self.shared.inner.lock().unwrap();
         if t == "MESSAGE_CREATE" {
             let key = (str_of(&d["channel_id"]), str_of(&d["id"]));
             g.messages.insert(key, d.clone());
         }
+        g.seq += 1;
+        let s = g.seq;
+        g.log.push((s, t.to_string(), d.clone()));
         match &g.socket {
-            Some(tx) => tx.send(Cmd::Dispatch(t.to_string(), d)).is_ok(),
+            Some((_, tx)) => tx.send(Cmd::Dispatch(s, t.to_string(), d)).is_ok(),
             None => false,
         }
     }
 
     pub fn drop_connection(&self) {
         let mut g = self.shared.inner.lock().unwrap();
-        if let Some(tx) = g.socket.take() {
+        if let Some((_, tx)) = g.socket.take() {
             let _ = tx.send(Cmd::Drop);
         }
+    }
+
+    /// While `on`, new gateway connections wait before their HELLO (so what is dispatched
+    /// meanwhile is missed by the client until it resumes).
+    pub fn hold_reconnects(&self, on: bool) {
+        self.shared.inner.lock().unwrap().hold = on;
+    }
+
+    /// The next RESUME is answered with an invalid session (op 9, `d: false`).
+    pub fn invalidate_next_resume(&self) {
+        self.shared.inner.lock().unwrap().invalidate_resume = true;
+    }
+
+    /// Sessions started so far (READY sent).
+    pub fn sessions(&self) -> usize {
+        self.shared.inner.lock().unwrap().sessions
+    }
+
+    /// Dispatches replayed to RESUMEs so far.
+    pub fn replayed(&self) -> usize {
+        self.shared.inner.lock().unwrap().replayed
+    }
+
+    /// The next requests starting with `prefix` are carried out, and their answers lost so.
+    pub fn lose_answers(&self, prefix: &str, how: &[Lost]) {
+        self.shared
+            .inner
+            .lock()
+            .unwrap()
+            .lost
+            .entry(prefix.to_string())
+            .or_default()
+            .extend(how.iter().copied());
     }
 
     pub fn connections(&self) -> usize {
@@ -283,302 +343,4 @@ impl FakeDiscord {
 
 fn str_of(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
-}
-
-async fn rest(State(shared): State<Shared>, method: Method, uri: Uri, body: Bytes) -> Response {
-    let path = uri.path().to_string();
-    let parsed: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let key = format!("{method} {path}");
-    let failure = {
-        let mut g = shared.inner.lock().unwrap();
-        let now = Instant::now();
-        let started: Vec<(String, f64)> = g
-            .rate_limits
-            .iter()
-            .filter(|(p, _)| key.starts_with(p.as_str()))
-            .map(|(p, s)| (p.clone(), *s))
-            .collect();
-        for (p, secs) in started {
-            g.rate_limits.remove(&p);
-            g.limited_until
-                .insert(p, now + Duration::from_secs_f64(secs));
-        }
-        let left = g
-            .limited_until
-            .iter()
-            .filter(|(p, until)| key.starts_with(p.as_str()) && **until > now)
-            .map(|(_, until)| *until - now)
-            .max();
-        g.calls.push(Call {
-            method: method.to_string(),
-            path: path.clone(),
-            body: parsed.clone(),
-            limited: left.is_some(),
-            at: now,
-        });
-        if let Some(left) = left {
-            return rate_limited(left);
-        }
-        let mut hit = None;
-        for (prefix, q) in g.failures.iter_mut() {
-            if key.starts_with(prefix.as_str()) {
-                hit = q.pop_front();
-                break;
-            }
-        }
-        hit
-    };
-    if let Some(status) = failure {
-        let body = json!({"message": "You are being rate limited.", "retry_after": 0.2, "global": false, "code": 0});
-        return (StatusCode::from_u16(status).unwrap(), Json(body)).into_response();
-    }
-    let next_id = || {
-        let mut g = shared.inner.lock().unwrap();
-        g.next_id += 1;
-        g.next_id.to_string()
-    };
-    let seg: Vec<&str> = path
-        .trim_start_matches("/api/v10/")
-        .trim_start_matches('/')
-        .split('/')
-        .collect();
-    let ok = |v: Value| (StatusCode::OK, Json(v)).into_response();
-    let me = user(BOT_ID, "backup-bot", true);
-    match (method.as_str(), seg.as_slice()) {
-        ("GET", ["gateway"]) | ("GET", ["gateway", "bot"]) => ok(json!({
-            "url": format!("ws://{}", shared.addr), "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        })),
-        ("GET", ["users", "@me"]) => ok(me),
-        ("GET", ["attachments", id, _name]) => {
-            let text = shared.inner.lock().unwrap().attachments.get(*id).cloned();
-            match text {
-                Some(t) => t.into_response(),
-                None => StatusCode::NOT_FOUND.into_response(),
-            }
-        }
-        ("POST", ["channels", c, "messages"]) => {
-            let id = next_id();
-            let mut m = message(&id, c, me, parsed["content"].as_str().unwrap_or(""));
-            m["embeds"] = parsed.get("embeds").cloned().unwrap_or(json!([]));
-            m["components"] = parsed.get("components").cloned().unwrap_or(json!([]));
-            let mut g = shared.inner.lock().unwrap();
-            g.messages.insert((c.to_string(), id), m.clone());
-            drop(g);
-            ok(m)
-        }
-        ("GET", ["channels", c, "messages", m]) => {
-            let g = shared.inner.lock().unwrap();
-            match g.messages.get(&(c.to_string(), m.to_string())) {
-                Some(v) => ok(v.clone()),
-                None => error(StatusCode::NOT_FOUND, "Unknown Message", 10008),
-            }
-        }
-        ("PATCH", ["channels", c, "messages", m]) => {
-            let mut g = shared.inner.lock().unwrap();
-            let key = (c.to_string(), m.to_string());
-            let mut v = g
-                .messages
-                .get(&key)
-                .cloned()
-                .unwrap_or_else(|| message(m, c, me, ""));
-            for k in ["content", "embeds", "components"] {
-                if let Some(x) = parsed.get(k) {
-                    v[k] = x.clone();
-                }
-            }
-            v["edited_timestamp"] = json!("2024-01-01T00:00:01.000000+00:00");
-            g.messages.insert(key, v.clone());
-            drop(g);
-            ok(v)
-        }
-        ("DELETE", ["channels", _, "messages", _]) => StatusCode::NO_CONTENT.into_response(),
-        ("POST", ["channels", c, "messages", m, "threads"]) => {
-            // Discord: the thread has the message's id; a message has one thread at most.
-            let mut g = shared.inner.lock().unwrap();
-            if g.threads.contains_key(*m) {
-                drop(g);
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "A thread has already been created for this message",
-                    160004,
-                );
-            }
-            let t = json!({
-                "id": m, "type": 11, "name": parsed["name"], "guild_id": GUILD_ID, "parent_id": c
-            });
-            g.threads.insert(m.to_string(), t.clone());
-            drop(g);
-            ok(t)
-        }
-        ("GET", ["channels", c]) => {
-            let g = shared.inner.lock().unwrap();
-            match g.threads.get(*c) {
-                Some(t) => ok(t.clone()),
-                None if *c == CHANNEL_ID => ok(json!({
-                    "id": c, "type": 0, "name": "backups", "guild_id": GUILD_ID, "position": 0
-                })),
-                None => error(StatusCode::NOT_FOUND, "Unknown Channel", 10003),
-            }
-        }
-        ("POST", ["interactions", id, _, "callback"]) => {
-            if !shared.inner.lock().unwrap().answered.insert(id.to_string()) {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "Interaction has already been acknowledged.",
-                    40060,
-                );
-            }
-            StatusCode::NO_CONTENT.into_response()
-        }
-        ("POST", ["webhooks", _, _]) => ok(message(&next_id(), CHANNEL_ID, me, "")),
-        ("PUT", ["applications", _, rest @ ..]) => {
-            let guild = (rest.first() == Some(&"guilds"))
-                .then(|| rest.get(1).copied())
-                .flatten();
-            let cmds: Vec<Value> = parsed
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .iter()
-                .enumerate()
-                .map(|(i, c)| json!({
-                    "id": (6000 + i).to_string(), "type": 1, "application_id": APP_ID, "guild_id": guild,
-                    "name": c["name"], "description": c["description"], "options": c["options"], "version": "1"
-                }))
-                .collect();
-            ok(Value::Array(cmds))
-        }
-        _ => (
-            StatusCode::NOT_FOUND,
-            Json(json!({"message": "404: Not Found", "code": 0})),
-        )
-            .into_response(),
-    }
-}
-
-/// Discord's 429 while a bucket is exhausted, as its documentation shows it: the JSON body with
-/// `retry_after` in seconds, and the rate-limit headers.
-fn rate_limited(left: Duration) -> Response {
-    let secs = left.as_secs_f64();
-    let body =
-        json!({"message": "You are being rate limited.", "retry_after": secs, "global": false});
-    let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-    let h = r.headers_mut();
-    h.insert(
-        "retry-after",
-        (secs.ceil() as u64).to_string().parse().unwrap(),
-    );
-    h.insert("x-ratelimit-limit", "5".parse().unwrap());
-    h.insert("x-ratelimit-remaining", "0".parse().unwrap());
-    h.insert(
-        "x-ratelimit-reset-after",
-        format!("{secs:.3}").parse().unwrap(),
-    );
-    h.insert("x-ratelimit-bucket", "fake-bucket".parse().unwrap());
-    h.insert("x-ratelimit-scope", "user".parse().unwrap());
-    r
-}
-
-/// An error as Discord writes it.
-fn error(status: StatusCode, message: &str, code: u32) -> Response {
-    (status, Json(json!({"message": message, "code": code}))).into_response()
-}
-
-async fn gateway(State(shared): State<Shared>, ws: WebSocketUpgrade) -> Response {
-    ws.on_upgrade(move |s| serve_gateway(shared, s))
-}
-
-async fn send(ws: &mut WebSocket, v: Value) -> bool {
-    ws.send(Ws::Text(v.to_string().into())).await.is_ok()
-}
-
-async fn serve_gateway(shared: Shared, mut ws: WebSocket) {
-    shared.inner.lock().unwrap().connections += 1;
-    if !send(
-        &mut ws,
-        json!({"op": 10, "d": {"heartbeat_interval": 1000}}),
-    )
-    .await
-    {
-        return;
-    }
-    // The first frame: IDENTIFY (a new session) or RESUME.
-    let first = loop {
-        match tokio::time::timeout(Duration::from_secs(10), ws.recv()).await {
-            Ok(Some(Ok(Ws::Text(t)))) => {
-                let v: Value = serde_json::from_str(&t).unwrap_or_default();
-                if v["op"] == 1 {
-                    let _ = send(&mut ws, json!({"op": 11})).await;
-                    continue;
-                }
-                shared.inner.lock().unwrap().received.push(v.clone());
-                break v;
-            }
-            _ => return,
-        }
-    };
-    let close = shared.inner.lock().unwrap().close_after_identify;
-    if let Some(code) = close {
-        let _ = ws
-            .send(Ws::Close(Some(CloseFrame {
-                code,
-                reason: "Disallowed intent(s).".into(),
-            })))
-            .await;
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        return;
-    }
-    let (t, d) = if first["op"] == 6 {
-        ("RESUMED", json!({}))
-    } else {
-        (
-            "READY",
-            json!({
-                "v": 10, "user": user(BOT_ID, "backup-bot", true), "guilds": [], "session_id": "sess-1",
-                "resume_gateway_url": format!("ws://{}", shared.addr), "application": {"id": APP_ID, "flags": 0}
-            }),
-        )
-    };
-    let s = {
-        let mut g = shared.inner.lock().unwrap();
-        g.seq += 1;
-        g.seq
-    };
-    if !send(&mut ws, json!({"op": 0, "s": s, "t": t, "d": d})).await {
-        return;
-    }
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    shared.inner.lock().unwrap().socket = Some(tx);
-    loop {
-        tokio::select! {
-            cmd = rx.recv() => match cmd {
-                Some(Cmd::Dispatch(t, d)) => {
-                    let s = {
-                        let mut g = shared.inner.lock().unwrap();
-                        g.seq += 1;
-                        g.seq
-                    };
-                    if !send(&mut ws, json!({"op": 0, "s": s, "t": t, "d": d})).await {
-                        break;
-                    }
-                }
-                // Dropped without a close frame.
-                Some(Cmd::Drop) | None => return,
-            },
-            msg = ws.recv() => match msg {
-                Some(Ok(Ws::Text(t))) => {
-                    let v: Value = serde_json::from_str(&t).unwrap_or_default();
-                    if v["op"] == 1 {
-                        let _ = send(&mut ws, json!({"op": 11})).await;
-                    } else {
-                        shared.inner.lock().unwrap().received.push(v);
-                    }
-                }
-                Some(Ok(_)) => {}
-                _ => break,
-            },
-        }
-    }
-    shared.inner.lock().unwrap().socket = None;
 }

@@ -1,7 +1,7 @@
 //! Shared by the end-to-end tests: paths of the repository, running the binary, the real
-//! `serve` against the fake Slack (`slack`) and the fake Discord (`discord`), PostgreSQL scratch databases and a TCP proxy that
-//! can be cut (`postgres`), escalation on Slack (`slack_escalation`), the fault suite's table
-//! (`faults`).
+//! `serve` against the fake Slack (`slack`) and the fake Discord (`discord`), PostgreSQL
+//! scratch databases and a TCP proxy that can be cut (`postgres`), escalation on Slack
+//! (`slack_escalation`), the fault suite's table (`faults`).
 
 #[path = "support/discord.rs"]
 pub mod discord;

@@ -133,8 +133,9 @@ impl Platform for DiscordSender {
         // A retry with the same nonce is answered with the message posted first: a post whose
         // answer was lost is never made twice.
         if let Some(mark) = post.marker {
+            let about = post.source_ts.or(post.thread_ts);
             msg = msg
-                .nonce(Nonce::String(mark.to_string()))
+                .nonce(Nonce::String(nonce(mark, post.channel, about)))
                 .enforce_nonce(true);
         }
         let body = json_body(&msg)?;
@@ -259,6 +260,20 @@ impl Platform for DiscordSender {
             .map_err(failure)?;
         Ok(true)
     }
+}
+
+/// The nonce of a marked post: its marker with the channel and the message it answers, hashed
+/// (FNV-1a) into Discord's 25 characters. The same for every try of one post; a store's ids
+/// start again at 1 in a new store, but with another message answered the nonce differs, so
+/// Discord never answers a new reply with an old one.
+fn nonce(mark: &str, channel: &str, about: Option<&str>) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let parts = [mark, channel, about.unwrap_or("")];
+    for b in parts.iter().flat_map(|p| p.bytes().chain([0])) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("bb-{h:016x}")
 }
 
 /// A builder's JSON, as serenity sends it.
@@ -405,6 +420,17 @@ mod tests {
         assert_eq!(v["content"], "<@&5555> <@6666>");
         assert_eq!(v["allowed_mentions"]["roles"], json!(["5555"]));
         assert_eq!(v["allowed_mentions"]["users"], json!(["6666"]));
+    }
+
+    #[test]
+    fn a_nonce_is_the_same_for_one_post_and_differs_for_another_message() {
+        let n = nonce("backup-bot-1", "2001", Some("1001"));
+        assert_eq!(n, nonce("backup-bot-1", "2001", Some("1001")));
+        assert!(n.len() <= 25, "{n}");
+        // A new store's first reply, to another message: not the old reply's nonce.
+        assert_ne!(n, nonce("backup-bot-1", "2001", Some("1002")));
+        assert_ne!(n, nonce("backup-bot-1", "2002", Some("1001")));
+        assert_ne!(n, nonce("backup-bot-2", "2001", Some("1001")));
     }
 
     #[test]

@@ -32,6 +32,12 @@ enum Page {
     Resolve,
 }
 
+/// The mark an escalation's card carries on the platform (a Slack `block_id`, a Discord nonce:
+/// at most 25 characters), unique in the store every replica shares.
+fn card_marker(id: i64) -> String {
+    format!("backup-bot-card-{id}")
+}
+
 /// The PagerDuty `dedup_key` of an escalation: one per escalation, whichever replica sends.
 fn dedup_key(id: i64) -> String {
     format!("backup-bot-escalation-{id}")
@@ -260,53 +266,25 @@ impl<P: Platform> Runtime<P> {
             Ok(Some(r)) => r,
             _ => return Ok(()),
         };
-        let targets = self.setup().targets(kind, &req.channel);
-        let card_channel = self.setup().card_channel(&req.channel).map(str::to_string);
-        let thread_link = match &req.thread {
-            Some(t) => p.link(&req.channel, t).await,
-            None => None,
-        };
-        let card = esc::card(kind, &view(m, &row, thread_link), &targets, at);
-        let (channel, thread) = match &card_channel {
-            Some(c) => (c.clone(), None),
-            None => (req.channel.clone(), req.thread.clone()),
-        };
-        let sent = match self
-            .post_in(m, &channel, thread.as_deref(), &Reply::Laid { card })
-            .await
-        {
-            Ok(s) => s,
-            Err(f) => {
-                // No card, no escalation: nothing would remind anyone of it.
-                let _ = store
-                    .transition(
-                        id,
-                        esc::State::Resolved,
-                        "",
-                        Some("the card could not be posted"),
-                        now(),
-                    )
-                    .await;
-                return Err(f);
+        if let Err(f) = self.lay_card(m, &store, &row, req.thread.as_deref()).await {
+            if f.wait != crate::Wait::Never {
+                // The platform keeps failing: the card is posted later ([`Self::post_due_cards`]).
+                tracing::warn!(platform = name, escalation = id, error = %f, "an escalation's card could not be posted yet: it will be");
+                return Ok(());
             }
-        };
-        if let Err(e) = store.set_escalation_card(id, &sent.channel, &sent.ts).await {
-            tracing::error!(platform = name, error = %e, "could not record an escalation's card");
+            // Refused for good. No card, no escalation: nothing would remind anyone of it.
+            let _ = store
+                .transition(
+                    id,
+                    esc::State::Resolved,
+                    "",
+                    Some("the card could not be posted"),
+                    now(),
+                )
+                .await;
+            return Err(f);
         }
         tracing::info!(platform = name, escalation = id, via = ?req.via, "escalated to on-call");
-        if let (Some(_), Some(t)) = (&card_channel, &req.thread) {
-            // A link from the paste's thread to the card.
-            let link = p.link(&sent.channel, &sent.ts).await;
-            let text = match link {
-                Some(l) => format!("🚨 Escalated to on-call as #{id}: [the escalation]({l})"),
-                None => format!("🚨 Escalated to on-call as #{id}."),
-            };
-            let _ = self
-                .post_in(m, &req.channel, Some(t), &notice(lang, text))
-                .await;
-        }
-        self.count_open(&store).await;
-        self.page(m, &store, id, Page::Trigger).await;
         if req.tell == Tell::Respond {
             let _ = self
                 .respond_with(
@@ -317,6 +295,114 @@ impl<P: Platform> Runtime<P> {
                 .await;
         }
         Ok(())
+    }
+
+    /// Posts the card of escalation `e` (about `thread`, if any) where the setup says, marked
+    /// so that a retry after an ambiguous failure, or after the process died, finds it rather
+    /// than posting it twice; records it, links it from the paste's thread when it went to
+    /// another channel, and pages PagerDuty.
+    async fn lay_card(
+        &self,
+        m: &Matcher,
+        store: &Store,
+        e: &Row,
+        thread: Option<&str>,
+    ) -> Result<Sent, Failure> {
+        let p = &self.platform;
+        let (name, kind) = (p.name(), p.kind());
+        let targets = self.setup().targets(kind, &e.channel);
+        let card_channel = self.setup().card_channel(&e.channel).map(str::to_string);
+        let thread_link = match thread {
+            Some(t) => p.link(&e.channel, t).await,
+            None => None,
+        };
+        let card = esc::card(kind, &view(m, e, thread_link), &targets, now());
+        let (channel, in_thread) = match &card_channel {
+            Some(c) => (c.clone(), None),
+            None => (e.channel.clone(), thread),
+        };
+        let mark = card_marker(e.id);
+        let reply = Reply::Laid { card };
+        let post = Post {
+            channel: &channel,
+            thread_ts: in_thread,
+            reply: &reply,
+            source_ts: None,
+            marker: Some(&mark),
+        };
+        let sent = self.send_marked(m, &post, p.retry_policy()).await?;
+        if let Err(err) = store
+            .set_escalation_card(e.id, &sent.channel, &sent.ts)
+            .await
+        {
+            tracing::error!(platform = name, error = %err, "could not record an escalation's card");
+        }
+        if let (Some(_), Some(t)) = (&card_channel, thread) {
+            // A link from the paste's thread to the card.
+            let id = e.id;
+            let link = p.link(&sent.channel, &sent.ts).await;
+            let text = match link {
+                Some(l) => format!("🚨 Escalated to on-call as #{id}: [the escalation]({l})"),
+                None => format!("🚨 Escalated to on-call as #{id}."),
+            };
+            let _ = self
+                .post_in(m, &e.channel, Some(t), &notice(lang_of(e), text))
+                .await;
+        }
+        self.count_open(store).await;
+        self.page(m, store, e.id, Page::Trigger).await;
+        Ok(sent)
+    }
+
+    /// Posts the cards of escalations whose process died before it recorded them, or could not
+    /// post them (claimed in the store once their lease ran out, so one replica posts each,
+    /// then again a lease later); one refused for good, or not posted within [`USEFUL_FOR`], is
+    /// resolved, as a refused card is.
+    ///
+    /// [`USEFUL_FOR`]: crate::outbox::USEFUL_FOR
+    async fn post_due_cards(&self, m: &Matcher, store: &Store) {
+        let name = self.platform.name();
+        let at = now();
+        let due = match store
+            .claim_due_cards(name, at, at + backup_bot_store::CARD_LEASE_SECS)
+            .await
+        {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::debug!(error = %e, "could not look for cards to post");
+                return;
+            }
+        };
+        for e in due {
+            let thread = (!e.thread.is_empty()).then_some(e.thread.as_str());
+            match self.lay_card(m, store, &e, thread).await {
+                Ok(_) => {
+                    tracing::info!(
+                        platform = name,
+                        escalation = e.id,
+                        "posted an escalation's card left for later"
+                    );
+                }
+                Err(f)
+                    if f.wait == crate::Wait::Never
+                        || at.saturating_sub(e.opened_at) > crate::outbox::USEFUL_FOR.as_secs() =>
+                {
+                    tracing::error!(platform = name, escalation = e.id, error = %f, "gave up on an escalation's card");
+                    let _ = store
+                        .transition(
+                            e.id,
+                            esc::State::Resolved,
+                            "",
+                            Some("the card could not be posted"),
+                            now(),
+                        )
+                        .await;
+                }
+                Err(f) => {
+                    tracing::warn!(platform = name, escalation = e.id, error = %f, "an escalation's card could not be posted yet");
+                }
+            }
+        }
     }
 
     /// Whether the person moving an escalation may (anyone, unless `responders` is set).
@@ -524,6 +610,8 @@ impl<P: Platform> Runtime<P> {
         // The gauge follows the store: escalations opened or moved by other replicas, or
         // before a restart, count too.
         self.count_open(&store).await;
+        let m = self.decider.matcher();
+        self.post_due_cards(&m, &store).await;
         let at = now();
         let due = match store
             .claim_due_reminders(p.name(), at, self.setup().ack_timeout_secs)
@@ -535,7 +623,6 @@ impl<P: Platform> Runtime<P> {
                 return 0;
             }
         };
-        let m = self.decider.matcher();
         let mut sent = 0;
         for e in due {
             let Some((channel, thread)) = home(&e) else {

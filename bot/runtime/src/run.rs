@@ -187,18 +187,7 @@ impl<P: Platform> Runtime<P> {
                     },
                     None => policy,
                 };
-                // After a 5xx or a dropped connection the post may have gone through: the next
-                // attempt looks for it first.
-                let ambiguous = std::sync::atomic::AtomicBool::new(false);
-                let attempt = || async {
-                    let check = ambiguous.load(std::sync::atomic::Ordering::Relaxed);
-                    let r = self.send_checked(m, &post, check).await;
-                    if matches!(&r, Err(f) if f.wait == crate::Wait::Backoff) {
-                        ambiguous.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                    r
-                };
-                let sent = match retry(policy, attempt).await {
+                let sent = match self.send_marked(m, &post, policy).await {
                     Ok(s) => {
                         self.sent(pending).await;
                         s

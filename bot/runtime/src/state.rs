@@ -98,17 +98,31 @@ impl State {
                 Err(_) => return,
             },
         };
-        let pending = std::mem::take(&mut self.stopgap().pending);
-        match store.restore(&pending).await {
-            Ok(()) => {
-                self.away.store(false, Ordering::Relaxed);
-                tracing::info!(
-                    claims = pending.len(),
-                    "the store is back: claims taken meanwhile written to it"
-                );
+        // What was claimed while it was away, then what was claimed while that was written:
+        // the store is in use again only once nothing held is left, decided under the lock
+        // `claim` holds while it keeps a claim in memory, so none is left behind.
+        let mut written = 0;
+        loop {
+            let pending = {
+                let mut g = self.stopgap();
+                if g.pending.is_empty() {
+                    self.away.store(false, Ordering::Relaxed);
+                    break;
+                }
+                std::mem::take(&mut g.pending)
+            };
+            match store.restore(&pending).await {
+                Ok(()) => written += pending.len(),
+                Err(_) => {
+                    self.stopgap().pending.extend(pending);
+                    return;
+                }
             }
-            Err(_) => self.stopgap().pending.extend(pending),
         }
+        tracing::info!(
+            claims = written,
+            "the store is back: claims taken meanwhile written to it"
+        );
     }
 
     fn stopgap(&self) -> MutexGuard<'_, Stopgap> {
@@ -138,26 +152,34 @@ impl State {
 
     /// Claims an event and its message (see [`Store::claim`]).
     pub async fn claim(&self, c: &Claim) -> bool {
-        if let Some(s) = self.store().await {
-            match s.claim(c).await {
-                Ok(first) => return first,
-                Err(e) => self.failed(&e),
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            if let Some(s) = self.store().await {
+                match s.claim(c).await {
+                    Ok(first) => return first,
+                    Err(e) => self.failed(&e),
+                }
             }
+            let mut g = self.stopgap();
+            // Back since it was looked at (everything held was written to it): claimed there.
+            if !self.away.load(Ordering::Relaxed) && tries < 3 {
+                continue;
+            }
+            let mem = g.memory.entry(c.platform.clone()).or_default();
+            let event_key: Option<Key> = c
+                .event
+                .as_ref()
+                .map(|e| ("\u{1}event".to_string(), e.clone()));
+            if event_key.as_ref().is_some_and(|k| !mem.claim(k)) {
+                return false;
+            }
+            if !mem.claim(&c.key) {
+                return false;
+            }
+            g.pending.push(c.clone());
+            return true;
         }
-        let mut g = self.stopgap();
-        let mem = g.memory.entry(c.platform.clone()).or_default();
-        let event_key: Option<Key> = c
-            .event
-            .as_ref()
-            .map(|e| ("\u{1}event".to_string(), e.clone()));
-        if event_key.as_ref().is_some_and(|k| !mem.claim(k)) {
-            return false;
-        }
-        if !mem.claim(&c.key) {
-            return false;
-        }
-        g.pending.push(c.clone());
-        true
     }
 
     /// Gives a claim back (its reply could not be posted).

@@ -9,6 +9,10 @@ use backup_bot_core::escalation::{Event, State};
 
 type R<T> = Result<T, sqlx::Error>;
 
+/// How long the process that opens an escalation has to post its card (its retries, each 429
+/// waited): after this, a card not recorded as posted is posted by whichever process claims it.
+pub const CARD_LEASE_SECS: u64 = 60;
+
 fn secs(at: u64) -> i64 {
     i64::try_from(at).unwrap_or(i64::MAX)
 }
@@ -120,8 +124,8 @@ impl Store {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO escalations (platform, channel, thread, entry, reporter, note, paste, \
-                 state, opened_at, updated_at, next_reminder_at, reminders) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8, $9, 0) RETURNING id",
+                 state, opened_at, updated_at, next_reminder_at, reminders, card_due_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $8, $9, 0, $10) RETURNING id",
             )
             .bind(&e.platform)
             .bind(&e.channel)
@@ -132,6 +136,7 @@ impl Store {
             .bind(&e.paste)
             .bind(secs(e.now))
             .bind(secs(e.remind_at))
+            .bind(secs(e.now.saturating_add(CARD_LEASE_SECS)))
             .fetch_one(&mut *tx)
             .await?;
             sqlx::query(
@@ -165,7 +170,7 @@ impl Store {
     /// CODE` from anywhere) gets the card's.
     pub async fn set_escalation_card(&self, id: i64, channel: &str, message: &str) -> R<()> {
         on!(&self.db, |p| sqlx::query(
-            "UPDATE escalations SET card_channel = $2, card_message = $3, \
+            "UPDATE escalations SET card_channel = $2, card_message = $3, card_due_at = NULL, \
              thread = CASE WHEN thread = '' THEN $3 ELSE thread END WHERE id = $1"
         )
         .bind(id)
@@ -354,6 +359,31 @@ impl Store {
             )
             .await?;
         }
+        Ok(out)
+    }
+
+    /// Claims the open escalations of `platform` whose card is due by `now` and not recorded
+    /// as posted (the process that opened them died first): each is returned once, its due
+    /// time moved to `until`, in one statement, so no other replica gets it meanwhile.
+    pub async fn claim_due_cards(
+        &self,
+        platform: &str,
+        now: u64,
+        until: u64,
+    ) -> R<Vec<Escalation>> {
+        let sql = format!(
+            "UPDATE escalations SET card_due_at = $2 \
+             WHERE state = 'open' AND platform = $3 AND card_message IS NULL \
+             AND card_due_at IS NOT NULL AND card_due_at <= $1 RETURNING {COLUMNS}"
+        );
+        let rows: Vec<Row> = on!(&self.db, |p| sqlx::query_as(&sql)
+            .bind(secs(now))
+            .bind(secs(until))
+            .bind(platform)
+            .fetch_all(p)
+            .await?);
+        let mut out: Vec<Escalation> = rows.into_iter().map(of_row).collect();
+        out.sort_by_key(|e| e.id);
         Ok(out)
     }
 

@@ -9,7 +9,7 @@
 //! and answers are kept for [`Store::stats`], the rest is pruned after the retention.
 
 mod escalations;
-pub use escalations::{Escalation, Moved, NewEscalation};
+pub use escalations::{Escalation, Moved, NewEscalation, CARD_LEASE_SECS};
 mod ops;
 mod outbox;
 pub use ops::Claim;

@@ -1,9 +1,10 @@
 //! Escalations in the store, on SQLite always and on PostgreSQL when `TEST_POSTGRES_URL` is set:
 //! created with their paste, moved once whoever presses, listed per channel, reminded once
-//! across replicas, deleted with their paste after the retention.
+//! across replicas, a card left unposted claimed once, deleted with their paste after the
+//! retention.
 
 use backup_bot_core::escalation::State;
-use backup_bot_store::{Moved, NewEscalation, Store};
+use backup_bot_store::{Moved, NewEscalation, Store, CARD_LEASE_SECS};
 
 mod support;
 use support::on_each;
@@ -229,6 +230,56 @@ async fn a_due_reminder_is_claimed_once_across_replicas() {
             .await
             .unwrap();
         assert_eq!(claim_race(&s, 4, 99_000).await, [(b, 2)]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_card_left_unposted_is_claimed_once_after_its_lease() {
+    on_each("esc_cards", |s| async move {
+        let left = s.create_escalation(&new("C1", "1.1", 1_000)).await.unwrap();
+        let posted = s.create_escalation(&new("C1", "2.2", 1_000)).await.unwrap();
+        s.set_escalation_card(posted, "C1", "2.3").await.unwrap();
+        let due = 1_000 + CARD_LEASE_SECS;
+        // Its opener has the lease.
+        assert!(s
+            .claim_due_cards("slack", due - 1, due + 60)
+            .await
+            .unwrap()
+            .is_empty());
+        // Then one of several replicas gets it, until the next lease.
+        let tries: Vec<_> = (0..8)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move { s.claim_due_cards("slack", due, due + 60).await })
+            })
+            .collect();
+        let mut got = Vec::new();
+        for t in tries {
+            got.extend(t.await.unwrap().unwrap().into_iter().map(|e| e.id));
+        }
+        assert_eq!(got, [left]);
+        assert!(s
+            .claim_due_cards("slack", due + 59, due + 120)
+            .await
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            s.claim_due_cards("slack", due + 60, due + 120)
+                .await
+                .unwrap()
+                .iter()
+                .map(|e| e.id)
+                .collect::<Vec<_>>(),
+            [left]
+        );
+        // Recorded at last, or resolved: never again.
+        s.set_escalation_card(left, "C1", "1.2").await.unwrap();
+        assert!(s
+            .claim_due_cards("slack", 99_000, 99_060)
+            .await
+            .unwrap()
+            .is_empty());
     })
     .await;
 }

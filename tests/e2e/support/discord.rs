@@ -1,12 +1,20 @@
-//! The real `serve` against the fake Discord: its command line, and the running bot, killed when
-//! dropped, its log read as it comes (a full pipe would stop the bot under load).
+//! The real `serve` against the fake Discord: starting it (REST through `discord.api_url`, the
+//! gateway from the fake's `GET /gateway`), a user's paste, waiting for what the fake received.
 
 use super::{bin, free_port, temp_dir};
-use crate::fake_discord::{self as fd, FakeDiscord};
+use crate::fake_discord::{self as fd, FakeDiscord, CHANNEL_ID};
+use serde_json::Value;
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::Duration;
 
+pub const PASTE: &str =
+    "2026-11-20T03:12:44Z ERROR backup job for erp-app02 failed: UserErrorFsFreezeFailed";
+/// Message creation in the fake's channel.
+pub const POSTS: &str = "POST /api/v10/channels/2001/messages";
+
+/// `serve` (or another command) against the fake Discord; killed when dropped. Its log is read
+/// as it comes (a full pipe would stop the bot under load).
 pub struct Bot {
     pub child: Child,
     log: Option<std::thread::JoinHandle<String>>,
@@ -31,8 +39,8 @@ impl Drop for Bot {
     }
 }
 
-/// The binary with `args`, from a fresh folder, pointed at the fake Discord.
-pub fn command(fake: &FakeDiscord, args: &[&str], extra: &[(&str, &str)]) -> Command {
+/// The binary with `args`, from a fresh folder, pointed at the fake, with extra variables.
+pub fn command(fake: &FakeDiscord, args: &[&str], extra: &[(&str, &str)]) -> std::process::Command {
     let port = free_port();
     let dir = temp_dir(&format!("discord-{port}"));
     let mut cmd = bin();
@@ -50,7 +58,7 @@ pub fn command(fake: &FakeDiscord, args: &[&str], extra: &[(&str, &str)]) -> Com
     cmd
 }
 
-/// Starts `serve` against the fake Discord; waits until it is connected to the gateway.
+/// Starts `serve` and waits until its gateway session is up.
 pub fn start(fake: &FakeDiscord, extra: &[(&str, &str)]) -> Bot {
     let mut child = command(fake, &["serve"], extra)
         .stdout(Stdio::null())
@@ -72,4 +80,36 @@ pub fn start(fake: &FakeDiscord, extra: &[(&str, &str)]) -> Bot {
         "the bot connects to the gateway"
     );
     bot
+}
+
+/// A message from a person in the fake's channel.
+pub fn paste(id: &str, content: &str) -> Value {
+    fd::message(id, CHANNEL_ID, fd::user("4001", "alice", false), content)
+}
+
+/// Lets the bot finish recording what it just posted (it does so right after Discord answers).
+pub fn settle() {
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+/// Waits `wait`, then asserts `n` calls starting with `prefix` were made.
+pub fn quiet_for(fake: &FakeDiscord, prefix: &str, n: usize, wait: Duration) {
+    std::thread::sleep(wait);
+    assert_eq!(
+        fake.calls(prefix).len(),
+        n,
+        "{prefix}: {:#?}",
+        fake.calls(prefix)
+    );
+}
+
+/// The custom ids of a message body's buttons.
+pub fn custom_ids(body: &Value) -> Vec<String> {
+    body["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .map(|b| b["custom_id"].as_str().unwrap_or("").to_string())
+        .collect()
 }

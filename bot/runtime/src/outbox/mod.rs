@@ -157,6 +157,26 @@ impl<P: Platform> Runtime<P> {
         counted(p.name(), "send", p.send(m, post)).await
     }
 
+    /// Sends `post` with `policy`'s retries. After a 5xx or a dropped connection the post may
+    /// have gone through: the next attempt looks for it first (by its marker).
+    pub(crate) async fn send_marked(
+        &self,
+        m: &Matcher,
+        post: &Post<'_>,
+        policy: crate::RetryPolicy,
+    ) -> Result<crate::Sent, Failure> {
+        let ambiguous = std::sync::atomic::AtomicBool::new(false);
+        let attempt = || async {
+            let check = ambiguous.load(std::sync::atomic::Ordering::Relaxed);
+            let r = self.send_checked(m, post, check).await;
+            if matches!(&r, Err(f) if f.wait == Wait::Backoff) {
+                ambiguous.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            r
+        };
+        crate::retry(policy, attempt).await
+    }
+
     /// Sends the replies waiting in the outbox that are due; returns how many were sent.
     pub async fn send_kept_due(&self) -> usize {
         let Some(store) = self.state.current().await else {
