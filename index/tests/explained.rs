@@ -24,8 +24,8 @@ fn a_failure_retold_in_other_words_is_named_by_its_rare_words() {
         "extension-failed-timeout-vm-network-unresponsive",
     );
     explained(
-        "the restore to a new VM fails, says the VM size we chose isn't offered in that region",
-        "user-error-sku-not-available",
+        "vm-app-11 백업이 실패해요. 새벽 배치가 CPU랑 메모리를 다 잡아먹는 시간이라 스냅샷 확장이 시간 초과로 떨어지는 듯",
+        "extension-failed-timeout-vm-network-unresponsive",
     );
 }
 
