@@ -10,7 +10,6 @@
 #[allow(dead_code)]
 #[path = "../../tests/e2e/fake_discord.rs"]
 mod fake_discord;
-#[allow(dead_code)]
 #[path = "../../tests/e2e/fake_pagerduty.rs"]
 mod fake_pagerduty;
 #[allow(dead_code)]
