@@ -21,6 +21,7 @@ mod prose;
 mod rank;
 mod texts;
 mod vocab;
+mod words;
 
 pub use codes::{FUZZY_LONG_CODE, FUZZY_MAX_EDITS_LONG, FUZZY_MAX_EDITS_SHORT, FUZZY_MIN_LEN};
 pub use outcome::{Candidate, Match, Reason};
@@ -248,20 +249,8 @@ fn lang_of(text: &str) -> Lang {
 
 /// Every token of an entry's text, both languages.
 fn own_tokens(e: &Entry) -> Vec<String> {
-    let mut out = Vec::new();
-    for ed in e.editions.values() {
-        let texts = ed
-            .messages
-            .iter()
-            .map(|m| m.text.as_str())
-            .chain([ed.title.as_str(), ed.cause.as_str()])
-            .chain(ed.steps.iter().map(String::as_str))
-            .chain(ed.notes.iter().map(String::as_str))
-            .chain(ed.symptoms.iter().map(String::as_str));
-        for t in texts {
-            analysis::tokens_into(t, &mut out);
-        }
-    }
+    let mut out = core_tokens(e);
+    out.extend(step_tokens(e));
     out
 }
 
